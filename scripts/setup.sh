@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Sets up the controller: a virtualenv in .venv with the pinned Python
+# requirements, and the Ansible collections in ./collections, extracted from
+# the `ansible` community package on PyPI (Galaxy is not reachable here).
+# Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+ANSIBLE_BUNDLE_VERSION=${ANSIBLE_BUNDLE_VERSION:-12.3.0}   # last release for Python 3.11
+COLLECTIONS="community.postgresql community.general community.docker ansible.posix"
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -r requirements.txt
+
+stamp=collections/.installed-from-ansible-$ANSIBLE_BUNDLE_VERSION
+if [ ! -f "$stamp" ]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  .venv/bin/python -m pip download -q --no-deps --only-binary=:all: -d "$tmp" "ansible==$ANSIBLE_BUNDLE_VERSION"
+  rm -rf collections/ansible_collections
+  mkdir -p collections/ansible_collections
+  .venv/bin/python - "$tmp"/ansible-*.whl $COLLECTIONS <<'PY'
+import sys, zipfile
+wheel, names = sys.argv[1], sys.argv[2:]
+prefixes = ["ansible_collections/%s/%s/" % tuple(n.split(".")) for n in names]
+with zipfile.ZipFile(wheel) as z:
+    members = [m for m in z.namelist() if any(m.startswith(p) for p in prefixes)]
+    z.extractall("collections", members)
+print("extracted %d files for %s" % (len(members), ", ".join(names)))
+PY
+  touch "$stamp"
+fi
+echo "setup: done (.venv, collections: $COLLECTIONS)"
