@@ -1,0 +1,159 @@
+"""The contenders: what each case runs, into what kind of target, and how it is checked."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import pgtarget
+from bench.measure import Measurement, run_measured
+from bench.pgloader_files import write_load_file
+from bench.pgtarget import PgServer
+
+# Target kinds: no database at all, an empty database (the loader creates the
+# tables), or the tables sequelize.sync() creates ("app").
+NONE, EMPTY, APP = "none", "empty", "app"
+
+
+@dataclass(frozen=True)
+class Context:
+    server: PgServer
+    sqlite_path: Path
+    tables: list[str]  # parents first
+    app_ddl: list[str]
+    copy_manifest: Path
+    work: Path  # scratch for load files
+    source_rows: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Case:
+    key: str
+    label: str
+    target: str
+    argv: Callable[[Context, str], list[str]]  # (context, database name)
+    reference: str | None = None  # key of the module case it is compared with
+
+
+@dataclass
+class Outcome:
+    case: str
+    seconds: float
+    peak_rss_mb: float
+    ok: bool
+    note: str = ""
+    target_rows: dict[str, int | None] = field(default_factory=dict)
+
+
+def _py(module: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", module, *args]
+
+
+def _module(verify: str) -> Callable[[Context, str], list[str]]:
+    return lambda ctx, db: _py(
+        "bench.child_module", str(ctx.sqlite_path), json.dumps(_login(ctx.server, db)), verify
+    )
+
+
+def _login(server: PgServer, db: str) -> dict[str, object]:
+    # Passed on the command line only in the benchmark's throw-away server,
+    # whose password (if any) is generated per run and never stored.
+    return {
+        "login_host": server.host,
+        "port": server.port,
+        "login_user": server.user,
+        "login_password": server.password,
+        "login_db": db,
+        "ssl_mode": "disable",
+    }
+
+
+def _pgloader(mode: str) -> Callable[[Context, str], list[str]]:
+    def argv(ctx: Context, db: str) -> list[str]:
+        load = write_load_file(mode, ctx.sqlite_path, ctx.server.url(db), ctx.work / f"{db}.load")
+        return ["pgloader", str(load)]
+
+    return argv
+
+
+CASES: tuple[Case, ...] = (
+    Case("module_count_app", "module verify=count → app tables", APP, _module("count")),
+    Case("module_full_app", "module verify=full → app tables", APP, _module("full")),
+    Case("module_count_new", "module verify=count → creates tables", EMPTY, _module("count")),
+    Case("module_full_new", "module verify=full → creates tables", EMPTY, _module("full")),
+    Case(
+        "pgloader_default",
+        "pgloader 3.6 default (creates tables)",
+        EMPTY,
+        _pgloader("default"),
+        reference="module_full_new",
+    ),
+    Case(
+        "pgloader_data_only",
+        "pgloader 3.6 data only → app tables",
+        APP,
+        _pgloader("data-only"),
+        reference="module_full_app",
+    ),
+    Case(
+        "orm_insert",
+        "ORM-style INSERT x1000 → app tables",
+        APP,
+        lambda ctx, db: _py("bench.child_orm", str(ctx.sqlite_path), ctx.server.dsn(db), *ctx.tables),
+        reference="module_full_app",
+    ),
+    Case(
+        "copy_client",
+        "COPY FROM STDIN of rendered file → app tables",
+        APP,
+        lambda ctx, db: _py("bench.child_copy", "client", ctx.server.dsn(db), str(ctx.copy_manifest)),
+        reference="module_count_app",
+    ),
+    Case(
+        "copy_server",
+        "limit: server-side COPY FROM file → app tables",
+        APP,
+        lambda ctx, db: _py("bench.child_copy", "server", ctx.server.dsn(db), str(ctx.copy_manifest)),
+        reference="module_count_app",
+    ),
+    Case(
+        "sqlite_read",
+        "limit: full read of the SQLite file",
+        NONE,
+        lambda ctx, db: _py("bench.child_sqlite_read", str(ctx.sqlite_path)),
+        reference="module_count_app",
+    ),
+)
+
+
+def run_case(case: Case, ctx: Context, run_id: str) -> tuple[Outcome, Measurement]:
+    """One measured run of ``case`` into a fresh database, then a row-count check."""
+    db = f"bench_{case.key}_{run_id}"
+    if case.target != NONE:
+        pgtarget.fresh_database(ctx.server, db)
+        if case.target == APP:
+            pgtarget.run_statements(ctx.server, db, ctx.app_ddl)
+    pgtarget.checkpoint(ctx.server)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(pgtarget.REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    m = run_measured(case.argv(ctx, db), env=env, cwd=str(pgtarget.REPO))
+    out = Outcome(case.key, m.seconds, m.peak_rss_mb, ok=m.returncode == 0)
+    if m.returncode != 0:
+        tail = (m.stderr.strip() or m.stdout.strip()).splitlines()[-3:]
+        out.note = f"exit {m.returncode}: " + " | ".join(tail)[:300]
+    if case.target != NONE:
+        out.target_rows = pgtarget.table_counts(ctx.server, db, ctx.tables)
+        pgtarget.drop_database(ctx.server, db)
+    else:
+        out.target_rows = json.loads(m.stdout or "{}").get("rows", {}) if m.returncode == 0 else {}
+    short = {t: n for t, n in ctx.source_rows.items() if out.target_rows.get(t) != n}
+    if short and m.returncode == 0:
+        # A load that exits 0 with rows missing is the failure mode operators
+        # fear most (pgloader skips a rejected batch and carries on).
+        out.ok = False
+        out.note = "rows missing: " + ", ".join(f"{t} {out.target_rows.get(t)}/{n}" for t, n in short.items())
+    return out, m

@@ -1,0 +1,162 @@
+"""The PostgreSQL 15 the benchmark loads into: connection details and admin chores."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import psycopg2
+import psycopg2.extensions
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Settings worth printing next to the numbers: they move them.
+REPORTED_SETTINGS = (
+    "server_version",
+    "shared_buffers",
+    "work_mem",
+    "maintenance_work_mem",
+    "max_wal_size",
+    "wal_level",
+    "fsync",
+    "synchronous_commit",
+    "full_page_writes",
+)
+
+
+@dataclass(frozen=True)
+class PgServer:
+    host: str
+    port: int
+    user: str
+    password: str | None = None
+
+    def dsn(self, dbname: str) -> str:
+        parts = {"host": self.host, "port": str(self.port), "user": self.user, "dbname": dbname}
+        if self.password:
+            parts["password"] = self.password
+        return " ".join(f"{k}='{v}'" for k, v in parts.items())
+
+    def url(self, dbname: str) -> str:
+        """pgloader's connection string (a URL; a socket dir goes in ``unix:``)."""
+        auth = quote(self.user, safe="")
+        if self.password:
+            auth += ":" + quote(self.password, safe="")
+        host = f"unix:{self.host}" if self.host.startswith("/") else self.host
+        return f"postgresql://{auth}@{host}:{self.port}/{dbname}"
+
+    def connect(self, dbname: str = "postgres", autocommit: bool = True) -> psycopg2.extensions.connection:
+        conn = psycopg2.connect(self.dsn(dbname))
+        conn.autocommit = autocommit
+        return conn
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def fresh_database(server: PgServer, name: str) -> None:
+    """Drop and create ``name``: every measured run starts from an empty database."""
+    with closing(server.connect()) as conn, conn.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {_ident(name)} WITH (FORCE)")
+        cur.execute(f"CREATE DATABASE {_ident(name)}")
+
+
+def drop_database(server: PgServer, name: str) -> None:
+    with closing(server.connect()) as conn, conn.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {_ident(name)} WITH (FORCE)")
+
+
+def checkpoint(server: PgServer) -> None:
+    """Flush the previous run's dirty pages so it does not bill the next one."""
+    with closing(server.connect()) as conn, conn.cursor() as cur:
+        cur.execute("CHECKPOINT")
+
+
+def run_statements(server: PgServer, dbname: str, statements: Iterable[str]) -> None:
+    with closing(server.connect(dbname, autocommit=False)) as conn:
+        with conn.cursor() as cur:
+            for stmt in statements:
+                cur.execute(stmt)
+        conn.commit()
+
+
+def table_counts(server: PgServer, dbname: str, tables: Sequence[str]) -> dict[str, int | None]:
+    """Rows per table; None where the table does not exist (a load that failed)."""
+    out: dict[str, int | None] = {}
+    with closing(server.connect(dbname)) as conn, conn.cursor() as cur:
+        for t in tables:
+            cur.execute("SELECT to_regclass(%s)", (f"public.{_ident(t)}",))
+            row = cur.fetchone()
+            if row is None or row[0] is None:
+                out[t] = None
+                continue
+            cur.execute(f"SELECT count(*) FROM public.{_ident(t)}")
+            counted = cur.fetchone()
+            out[t] = int(counted[0]) if counted else None
+    return out
+
+
+def column_types(cur: Any, table: str, schema: str = "public") -> list[tuple[str, str]]:
+    cur.execute(
+        "SELECT column_name, data_type FROM information_schema.columns"
+        " WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
+        (schema, table),
+    )
+    return [(str(r[0]), str(r[1])) for r in cur.fetchall()]
+
+
+def settings(server: PgServer) -> dict[str, str]:
+    with closing(server.connect()) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)", (list(REPORTED_SETTINGS),)
+        )
+        rows = {str(n): f"{s}{' ' + u if u else ''}" for n, s, u in cur.fetchall()}
+        cur.execute("SHOW server_version")
+        ver = cur.fetchone()
+        rows["server_version"] = str(ver[0]) if ver else "?"
+    return rows
+
+
+@contextmanager
+def started_server(durable: bool = False) -> Iterator[PgServer]:
+    """A throw-away PostgreSQL 15, started by the test suite's own code.
+
+    The benchmark carries no second copy of the server-starting code: it uses
+    ``tests/conftest.py``'s ``PgServer`` (initdb, pg_ctl, as the postgres OS
+    user when root), so both measure and test the same configuration. The
+    steps of the ``pg_server`` fixture are repeated here because they live in
+    the fixture's body; see the report's request to factor them out.
+    ``durable`` turns fsync, synchronous_commit and full_page_writes back on
+    (the test cluster runs with them off), for figures closer to production.
+    """
+    sys.path.insert(0, str(REPO / "tests"))
+    import conftest
+
+    base = Path(tempfile.mkdtemp(prefix="bench-pg-"))
+    as_user = conftest.PG_OS_USER if os.geteuid() == 0 else None
+    server = conftest.PgServer(
+        conftest.PG_BIN_DIR, base, conftest.free_port(), secrets.token_urlsafe(18), as_user=as_user
+    )
+    try:
+        server.initdb()
+        if durable:
+            with (server.data_dir / "postgresql.conf").open("a") as conf:
+                conf.write("fsync = on\nsynchronous_commit = on\nfull_page_writes = on\n")
+        server.start()
+        yield PgServer(host=server.host, port=server.port, user=server.user, password=server.password)
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server.stop("immediate")
+        shutil.rmtree(base, ignore_errors=True)

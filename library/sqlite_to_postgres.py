@@ -1,0 +1,366 @@
+#!/usr/bin/python
+"""Ansible face of sqlite_to_postgres: options in, result out. The logic lives in
+module_utils/sqlite_pg (plain Python, tested directly)."""
+
+from __future__ import annotations
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.sqlite_pg.errors import MigrationError
+from ansible.module_utils.sqlite_pg.migrate import run
+from ansible.module_utils.sqlite_pg.options import Options
+from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, ConnectionOptions
+
+DOCUMENTATION = r"""
+---
+module: sqlite_to_postgres
+short_description: Copy a SQLite database into PostgreSQL and prove the copy
+description:
+  - Reads one consistent snapshot of a SQLite database (opened read-only, never changed,
+    safe while the application writes) and loads it into PostgreSQL with the COPY protocol,
+    streaming, in foreign-key order, in B(one) transaction.
+  - Two kinds of target. Tables that already exist (for example created by the application's
+    "sequelize.sync()") are loaded by column name, each value converted to the target column's
+    actual type (boolean from 0/1, timestamptz from Sequelize's C(2024-04-19 02:51:06.990 +00:00),
+    ISO 8601 or epoch seconds/milliseconds, date, time, uuid, json/jsonb, numeric(p,s),
+    double precision, bytea, enum types, varchar(n)). Tables that do not exist are created from
+    the SQLite schema with casting rules that know how ORMs declare SQLite columns
+    ("TINYINT(1)" to boolean, C(UUID) to uuid, C(DATETIME) to timestamptz, C(JSON) to jsonb,
+    "VARCHAR(n)" kept, "DECIMAL(p,s)" to numeric, C(INTEGER PRIMARY KEY AUTOINCREMENT) to an
+    identity column), keeping NOT NULL, defaults (C(CURRENT_TIMESTAMP), "datetime('now')"
+    translated), primary keys, unique constraints, indexes and foreign keys.
+  - Every value is validated before it is sent. A value the target will not take (text longer
+    than varchar(n), NUL bytes, invalid UTF-8, text in an integer column, an unparseable date,
+    a dangling foreign key, NULL in a NOT NULL column) is reported with table, column, primary
+    key and an excerpt; problems are collected up to O(max_problems) and the module fails
+    having written nothing.
+  - Verification reads every loaded table back from PostgreSQL and compares it row by row
+    (an order-independent digest of per-row hashes of the normalised values) with the source
+    B(before) committing, so a mismatch rolls everything back and names the rows that differ.
+  - Idempotent. When a target table already holds exactly the source rows it is left alone;
+    when every table does, the module reports C(changed=false).
+  - Sequences and identity columns are set past the highest id (and past SQLite's
+    AUTOINCREMENT high-water mark) so that the application keeps writing. Loaded tables are
+    analyzed after the commit.
+  - Failure messages name the table, column and row; they do not name the managed host (a
+    module cannot know its inventory name), Ansible's task output does.
+version_added: "1.0.0"
+author: Bwaincell migration project
+options:
+  src:
+    description: Path of the SQLite database on the managed host. Opened read-only.
+    type: path
+    required: true
+  login_host:
+    description: PostgreSQL host. Empty to use the Unix socket (see O(login_unix_socket)).
+    type: str
+    default: ""
+    aliases: [host]
+  port:
+    description: PostgreSQL port.
+    type: int
+    default: 5432
+    aliases: [login_port]
+  login_user:
+    description: PostgreSQL role to connect as; needs to create tables or to write the target tables.
+    type: str
+    default: postgres
+  login_password:
+    description: Password of O(login_user).
+    type: str
+  login_db:
+    description: Database to load into.
+    type: str
+    required: true
+    aliases: [db]
+  ssl_mode:
+    description: libpq C(sslmode).
+    type: str
+    default: prefer
+    choices: [allow, disable, prefer, require, verify-ca, verify-full]
+  ca_cert:
+    description: CA certificate(s) file for O(ssl_mode=verify-ca) or O(ssl_mode=verify-full).
+    type: path
+    aliases: [ssl_rootcert]
+  login_unix_socket:
+    description: Directory of the server's Unix socket (takes precedence over O(login_host)).
+    type: path
+  connect_timeout:
+    description: Seconds to wait for the connection.
+    type: int
+    default: 10
+  schema:
+    description: Target schema. Created when tables are created in it and it does not exist.
+    type: str
+    default: public
+  tables:
+    description: Only these SQLite tables (default all, except SQLite's internal C(sqlite_*) tables).
+    type: list
+    elements: str
+  exclude_tables:
+    description: SQLite tables to leave behind.
+    type: list
+    elements: str
+    default: []
+  exclude_columns:
+    description:
+      - SQLite columns to leave behind, as C(table.column). A source column with no column of that
+        name in an existing target table is an error unless excluded here.
+    type: list
+    elements: str
+    default: []
+  if_not_empty:
+    description:
+      - What to do when an existing target table already holds rows that differ from the source.
+      - C(fail) reports the differing rows (first few primary keys) and changes nothing.
+      - C(replace) empties the table (TRUNCATE, inside the transaction) and loads it.
+    type: str
+    default: fail
+    choices: [fail, replace]
+  verify:
+    description:
+      - C(full) reads every loaded row back and compares it with the source.
+      - C(count) compares row counts only (faster; values are still validated before the load).
+    type: str
+    default: full
+    choices: [count, full]
+  max_problems:
+    description: Stop collecting problems (and fail) after this many.
+    type: int
+    default: 50
+  widen_varchar:
+    description:
+      - Opt-in way through for text longer than a "varchar(n)" column. Columns holding such values
+        become C(text) (created tables) or are altered to C(text) (existing tables), and the check
+        of that length is dropped. Off by default; the DDL is in RV(ddl).
+    type: bool
+    default: false
+  strip_nul:
+    description:
+      - Opt-in way through for NUL bytes, which PostgreSQL text cannot hold. They are removed from
+        text values; the verification compares the stripped text. Off by default.
+    type: bool
+    default: false
+  create_missing:
+    description: Create tables that do not exist in the target. When false, a missing table is an error.
+    type: bool
+    default: true
+  check_source:
+    description: Run SQLite's C(PRAGMA quick_check) on the source first.
+    type: bool
+    default: true
+  analyze:
+    description: ANALYZE the loaded tables after the commit.
+    type: bool
+    default: true
+requirements:
+  - psycopg2 on the managed host (Debian C(python3-psycopg2))
+  - Python 3.11 or later on the managed host
+attributes:
+  check_mode:
+    support: full
+    details: Does all the reading, DDL, loading and verification inside a transaction that is rolled back.
+  diff_mode:
+    support: full
+    details: Shows the tables to create and the rows to load per table.
+notes:
+  - The SQLite file is read in one read transaction. In WAL mode the application keeps writing
+    meanwhile (its new writes are not in this copy); in rollback-journal mode its writes wait
+    until the read ends. Stop the application for the final copy.
+  - Timestamps without a zone are taken as UTC (Sequelize stores UTC). Epoch numbers are seconds,
+    or milliseconds from 1e11, or microseconds from 1e14.
+"""
+
+EXAMPLES = r"""
+- name: Copy the application's SQLite database into the tables it created itself
+  sqlite_to_postgres:
+    src: /var/lib/bwaincell/data/bwaincell.sqlite
+    login_host: 127.0.0.1
+    login_user: bwaincell
+    login_password: "{{ postgresql_app_password }}"
+    login_db: bwaincell
+  no_log: false  # login_password is no_log in the module itself
+
+- name: Into an empty database, creating the tables, over the Unix socket as the superuser
+  become: true
+  become_user: postgres
+  sqlite_to_postgres:
+    src: /var/lib/bwaincell/data/bwaincell.sqlite
+    login_unix_socket: /var/run/postgresql
+    login_db: bwaincell
+    exclude_tables: [SequelizeMeta]
+
+- name: Reload after a failed cut-over, widening too-long varchar columns
+  sqlite_to_postgres:
+    src: /srv/app/db.sqlite
+    login_host: db.example.net
+    login_user: app
+    login_password: "{{ vault_app_password }}"
+    login_db: app
+    ssl_mode: verify-full
+    ca_cert: /etc/ssl/certs/db-ca.pem
+    if_not_empty: replace
+    widen_varchar: true
+  register: copy
+
+- name: Show what was loaded
+  ansible.builtin.debug:
+    msg: "{{ copy.tables | map(attribute='name') | zip(copy.tables | map(attribute='target_rows')) }}"
+"""
+
+RETURN = r"""
+changed:
+  description: Whether any table was created or loaded (in check mode, whether it would be).
+  returned: always
+  type: bool
+tables:
+  description: One entry per table, in the order loaded (foreign-key order).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name: {description: Table name., type: str}
+    source_rows: {description: Rows read from SQLite., type: int}
+    target_rows: {description: Rows in PostgreSQL after the load (as read back)., type: int}
+    created: {description: Whether the module created the table., type: bool}
+    action: {description: "C(created), C(loaded), C(replaced) or C(unchanged).", type: str}
+    verified: {description: Whether the table was verified (O(verify)) against the source., type: bool}
+    seconds: {description: Time spent on the table (load and verification)., type: float}
+    digest: {description: "Content digest: 128-bit sum of per-row SHA-1 of the normalised rows.", type: str}
+  sample:
+    - {name: users, source_rows: 40, target_rows: 40, created: false, action: loaded,
+       verified: true, seconds: 0.02, digest: 6abc6b9c7e68694dd908069d8aa447ea}
+problems:
+  description: Values or schema differences the target will not take (the module failed).
+  returned: on failure
+  type: list
+  elements: dict
+  contains:
+    table: {description: Table., type: str}
+    column: {description: Column (or null for a table-level problem)., type: str}
+    key: {description: Primary key (or rowid) of the row., type: dict}
+    reason: {description: Why the target will not take it., type: str}
+    value: {description: Excerpt of the value., type: str}
+  sample:
+    - table: tasks
+      column: title
+      key: {id: 5}
+      reason: "260 characters, longer than character varying(200)"
+      value: "'xxxxxxxx...' (260 chars)"
+ddl:
+  description: DDL and sequence statements run (rolled back in check mode).
+  returned: always
+  type: list
+  elements: str
+warnings_list:
+  description: Things left out (partial indexes, foreign keys to tables not migrated, ...).
+  returned: always
+  type: list
+  elements: str
+"""
+
+ARGUMENT_SPEC = dict(
+    src=dict(type="path", required=True),
+    login_host=dict(type="str", default="", aliases=["host"]),
+    port=dict(type="int", default=5432, aliases=["login_port"]),
+    login_user=dict(type="str", default="postgres"),
+    login_password=dict(type="str", no_log=True),
+    login_db=dict(type="str", required=True, aliases=["db"]),
+    ssl_mode=dict(
+        type="str",
+        default="prefer",
+        choices=["allow", "disable", "prefer", "require", "verify-ca", "verify-full"],
+    ),
+    ca_cert=dict(type="path", aliases=["ssl_rootcert"]),
+    login_unix_socket=dict(type="path"),
+    connect_timeout=dict(type="int", default=10),
+    schema=dict(type="str", default="public"),
+    tables=dict(type="list", elements="str"),
+    exclude_tables=dict(type="list", elements="str", default=[]),
+    exclude_columns=dict(type="list", elements="str", default=[]),
+    if_not_empty=dict(type="str", default="fail", choices=["fail", "replace"]),
+    verify=dict(type="str", default="full", choices=["count", "full"]),
+    max_problems=dict(type="int", default=50),
+    widen_varchar=dict(type="bool", default=False),
+    strip_nul=dict(type="bool", default=False),
+    create_missing=dict(type="bool", default=True),
+    check_source=dict(type="bool", default=True),
+    analyze=dict(type="bool", default=True),
+)
+
+
+def options_from(params, check_mode):
+    connection = ConnectionOptions(
+        host=params["login_host"] or None,
+        port=params["port"],
+        user=params["login_user"],
+        password=params["login_password"],
+        database=params["login_db"],
+        ssl_mode=params["ssl_mode"],
+        ca_cert=params["ca_cert"],
+        unix_socket=params["login_unix_socket"],
+        connect_timeout=params["connect_timeout"],
+    )
+    return Options(
+        src=params["src"],
+        connection=connection,
+        schema=params["schema"],
+        tables=params["tables"],
+        exclude_tables=params["exclude_tables"],
+        exclude_columns=params["exclude_columns"],
+        if_not_empty=params["if_not_empty"],
+        verify=params["verify"],
+        max_problems=params["max_problems"],
+        widen_varchar=params["widen_varchar"],
+        strip_nul=params["strip_nul"],
+        create_missing=params["create_missing"],
+        check_source=params["check_source"],
+        analyze=params["analyze"],
+        check_mode=check_mode,
+    )
+
+
+def diff_of(result):
+    before, after = [], []
+    for table in result["tables"]:
+        if table["action"] == "unchanged":
+            continue
+        if table["created"]:
+            before.append(f"{table['name']}: (no table)")
+        else:
+            before.append(f"{table['name']}: existing table")
+        after.append(f"{table['name']}: {table['source_rows']} rows ({table['action']})")
+    return {
+        "before": "".join(line + "\n" for line in before),
+        "after": "".join(line + "\n" for line in after),
+    }
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    if not HAS_PSYCOPG2:
+        module.fail_json(msg=missing_required_lib("psycopg2"))
+    try:
+        options = options_from(module.params, module.check_mode)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    try:
+        result = run(options)
+    except MigrationError as exc:
+        module.fail_json(msg=exc.msg, problems=exc.problems, changed=False)
+    except Exception as exc:  # an unforeseen failure: still nothing committed
+        module.fail_json(
+            msg=f"sqlite_to_postgres failed: {exc}", exception=traceback.format_exc(), changed=False
+        )
+    warnings = result.pop("warnings")
+    for warning in warnings:
+        module.warn(warning)
+    result["warnings_list"] = warnings
+    if module._diff:
+        result["diff"] = diff_of(result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""Errors and the collected list of values the target will not take."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+EXCERPT_CHARS = 60
+
+
+class MigrationError(Exception):
+    """A failure the module reports as ``msg``; nothing has been committed."""
+
+    def __init__(self, msg: str, problems: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.problems = problems or []
+
+
+class ConversionError(ValueError):
+    """One value that the target column will not take; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ProblemLimitReached(Exception):
+    """Raised to stop scanning once ``max_problems`` problems are collected."""
+
+
+def excerpt(value: Any) -> str:
+    """A short, printable rendering of a value for a report."""
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            # Show the raw bytes: the point is to find the bad sequence.
+            text = repr(value[:EXCERPT_CHARS])
+            return text + ("..." if len(value) > EXCERPT_CHARS else "")
+    text = repr(value) if not isinstance(value, str) else value
+    text = text.replace("\x00", "\\0")
+    if len(text) > EXCERPT_CHARS:
+        return repr(text[:EXCERPT_CHARS]) + f"... ({len(text)} chars)"
+    return repr(text)
+
+
+def format_key(key: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in key.items())
+
+
+@dataclass
+class Problem:
+    table: str
+    reason: str
+    column: str | None = None
+    key: dict[str, Any] = field(default_factory=dict)
+    value: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "column": self.column,
+            "key": self.key,
+            "reason": self.reason,
+            "value": self.value,
+        }
+
+    def __str__(self) -> str:
+        where = self.table + (f".{self.column}" if self.column else "")
+        if self.key:
+            where += f" [{format_key(self.key)}]"
+        text = f"{where}: {self.reason}"
+        if self.value is not None:
+            text += f": {self.value}"
+        return text
+
+
+@dataclass
+class ProblemLog:
+    """Problems collected across all tables, up to ``limit``."""
+
+    limit: int = 50
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        self.items.append(problem)
+        if len(self.items) >= self.limit:
+            raise ProblemLimitReached()
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def as_list(self) -> list[dict[str, Any]]:
+        return [p.as_dict() for p in self.items]
+
+    def summary(self, limited: bool = False) -> str:
+        head = f"{len(self.items)} problem(s) found"
+        if limited:
+            head += f" (stopped at max_problems={self.limit})"
+        lines = [str(p) for p in self.items[:10]]
+        more = len(self.items) - len(lines)
+        tail = f"; and {more} more (see 'problems')" if more > 0 else ""
+        return f"{head}, nothing was written: " + "; ".join(lines) + tail

@@ -1,0 +1,424 @@
+"""The migration: plan, pre-check, load, verify, all in one PostgreSQL transaction.
+
+Order of work (nothing is written until every check that can run on the source
+alone has passed):
+
+1. read the SQLite schema (one read snapshot) and the target catalog;
+2. plan each table: load into the existing table, or create it;
+3. pre-check the source: NULLs in NOT NULL columns, dangling foreign keys;
+4. compare non-empty target tables with the source by digest (equal: unchanged);
+5. DDL, TRUNCATE (if_not_empty=replace), COPY in foreign-key order, converting
+   and validating every value on the way (a bad value stops the sending and the
+   scan goes on to collect the other problems);
+6. indexes and foreign keys of created tables, sequences past the highest id;
+7. read every loaded table back and compare with the source digest;
+8. commit (or roll back in check mode, or on any failure); ANALYZE.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .converters import TextPolicy
+from .copy_text import ChunkReader
+from .errors import MigrationError, Problem, ProblemLimitReached, ProblemLog, excerpt
+from .identifiers import column_list, qualified, quote_ident
+from .options import Options
+from .ordering import fk_order
+from .pg_target import connect, psycopg2, read_tables, schema_exists
+from .plan import TablePlan, plan_create, plan_existing
+from .sqlite_source import SqliteSource
+from .table_copy import TableCopy, key_text
+from .verify import diff_rows, target_count, target_digest, target_has_rows
+
+
+@dataclass
+class TableResult:
+    name: str
+    source_rows: int = 0
+    target_rows: int = 0
+    created: bool = False
+    action: str = "unchanged"  # created | loaded | replaced | unchanged
+    verified: bool = False
+    seconds: float = 0.0
+    digest: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "source_rows": self.source_rows,
+            "target_rows": self.target_rows,
+            "created": self.created,
+            "action": self.action,
+            "verified": self.verified,
+            "seconds": round(self.seconds, 3),
+            "digest": self.digest,
+        }
+
+
+@dataclass
+class Outcome:
+    changed: bool = False
+    tables: list[TableResult] = field(default_factory=list)
+    ddl: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "changed": self.changed,
+            "tables": [t.as_dict() for t in self.tables],
+            "ddl": self.ddl,
+            "warnings": self.warnings,
+            "problems": self.problems,
+        }
+
+
+def select_tables(available: list[str], wanted: list[str] | None, excluded: list[str]) -> list[str]:
+    if wanted:
+        missing = [t for t in wanted if t not in available]
+        if missing:
+            raise MigrationError(f"table(s) not in the SQLite database: {', '.join(missing)}")
+        names = list(wanted)
+    else:
+        names = list(available)
+    return [n for n in names if n not in set(excluded)]
+
+
+def run(options: Options) -> dict[str, Any]:
+    """Migrate; returns the result dict, or raises MigrationError (nothing committed)."""
+    source = SqliteSource(options.src)
+    try:
+        if options.check_source:
+            source.quick_check()
+        names = select_tables(source.table_names(), options.tables, options.exclude_tables)
+        tables = {n: source.read_table(n) for n in names}
+        conn = connect(options.connection)
+        try:
+            outcome = Migration(conn, source, tables, options).run()
+            if options.check_mode or not outcome.changed:
+                conn.rollback()
+            else:
+                conn.commit()
+                if options.analyze:
+                    _analyze(
+                        conn, options.schema, [t.name for t in outcome.tables if t.action != "unchanged"]
+                    )
+            return outcome.as_dict()
+        except BaseException:
+            _rollback(conn)
+            raise
+        finally:
+            conn.close()
+    finally:
+        source.close()
+
+
+def _rollback(conn: Any) -> None:
+    # The connection may be gone (server restart): nothing to undo then.
+    with contextlib.suppress(Exception):
+        conn.rollback()
+
+
+def _analyze(conn: Any, schema: str, names: list[str]) -> None:
+    with conn.cursor() as cur:
+        for name in names:
+            cur.execute(f"ANALYZE {qualified(schema, name)}")
+    conn.commit()
+
+
+_COPY_CONTEXT = re.compile(r"COPY [^,]+, line (\d+)(?:, column ([^:]+))?")
+
+
+class Migration:
+    def __init__(self, conn: Any, source: SqliteSource, tables: dict, options: Options) -> None:
+        self.conn = conn
+        self.source = source
+        self.tables = tables
+        self.options = options
+        self.policy = TextPolicy(strip_nul=options.strip_nul)
+        self.problems = ProblemLog(limit=options.max_problems)
+        self.outcome = Outcome()
+        self.schema = options.schema
+
+    # -- helpers ------------------------------------------------------------
+    def execute(self, sql: str, params: tuple[Any, ...] | None = None, record: bool = True) -> None:
+        if record:
+            self.outcome.ddl.append(sql)
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(sql, params)
+        except psycopg2.Error as exc:
+            raise MigrationError(f"PostgreSQL refused: {sql.splitlines()[0]}...: {_pg_message(exc)}") from exc
+
+    def fail(self, limited: bool = False) -> MigrationError:
+        return MigrationError(self.problems.summary(limited), self.problems.as_list())
+
+    # -- the run ------------------------------------------------------------
+    def run(self) -> Outcome:
+        try:
+            return self._run()
+        except ProblemLimitReached:
+            raise self.fail(limited=True) from None
+
+    def _run(self) -> Outcome:
+        names = list(self.tables)
+        existing = read_tables(self.conn, self.schema, names)
+        structural: list[Problem] = []
+        plans: dict[str, TablePlan] = {}
+        for name in names:
+            if name in existing:
+                plans[name] = plan_existing(
+                    self.source, self.tables[name], existing[name], self.options, structural
+                )
+            elif self.options.create_missing:
+                plans[name] = plan_create(
+                    self.source, self.tables[name], self.options, set(names), structural
+                )
+            else:
+                structural.append(
+                    Problem(name, "table does not exist in PostgreSQL (create_missing is false)")
+                )
+        for problem in structural:
+            self.problems.add(problem)
+        if self.problems:
+            raise self.fail()
+
+        parents = {n: {k.parent for k in self.tables[n].foreign_keys} for n in names}
+        for name, target in existing.items():
+            parents.setdefault(name, set()).update(target.references)
+        order, cycle = fk_order(names, parents)
+        if cycle:
+            self.outcome.warnings.append(f"foreign keys form a cycle among: {', '.join(cycle)}")
+
+        copies = {n: plans[n].copy(self.source, self.policy) for n in order}
+        for name in order:
+            for column in plans[name].inexact:
+                self.outcome.warnings.append(
+                    f"{name}.{column}: type {plans[name].types[column].formatted} is copied as text; "
+                    "verification compares PostgreSQL's rendering of it"
+                )
+            if plans[name].ddl is not None:
+                self.outcome.warnings.extend(plans[name].ddl.warnings)
+        self._precheck(plans, copies)
+
+        results = {n: TableResult(n, created=plans[n].created) for n in order}
+        to_load = self._compare_existing(plans, copies, results)
+        if self.problems:
+            # Collect the value problems of the tables not yet scanned, then fail.
+            for name in to_load:
+                copies[name].run(self.problems)
+            raise self.fail()
+
+        self._write(plans, copies, results, order, to_load)
+        self.outcome.tables = [results[n] for n in order]
+        return self.outcome
+
+    def _precheck(self, plans: dict[str, TablePlan], copies: dict[str, TableCopy]) -> None:
+        """Source-only checks: NULL in NOT NULL columns, dangling foreign keys."""
+        for name, plan in plans.items():
+            copy = copies[name]
+            if plan.not_null:
+                select = copy.key_columns or (["_rowid_"] if copy.uses_rowid else [])
+                for row in self.source.null_rows(name, plan.not_null, select, self.options.max_problems):
+                    key_values = row[: len(select)]
+                    flags = row[len(select) :]
+                    key = {
+                        ("rowid" if c == "_rowid_" else c): key_text(v)
+                        for c, v in zip(select, key_values, strict=True)
+                    }
+                    for column, is_null in zip(plan.not_null, flags, strict=True):
+                        if is_null:
+                            self.problems.add(Problem(name, "NULL in a NOT NULL column", column, key))
+            source_table = self.tables[name]
+            if not source_table.foreign_keys:
+                continue
+            for _table, rowid, parent, fk_id in self.source.dangling_references(name):
+                keys = source_table.foreign_keys
+                # PRAGMA foreign_key_list ids count down from the last declared key.
+                fk = keys[len(keys) - 1 - fk_id] if 0 <= fk_id < len(keys) else None
+                fk_columns = list(fk.columns) if fk else []
+                key: dict[str, str] = {}
+                values = ""
+                if rowid is not None:
+                    wanted = (copy.key_columns or []) + fk_columns
+                    row = self.source.row_by_rowid(name, wanted, rowid) if wanted else None
+                    if row is not None:
+                        pk_count = len(copy.key_columns)
+                        key = {c: key_text(v) for c, v in zip(copy.key_columns, row[:pk_count], strict=True)}
+                        if not key:
+                            key = {"rowid": str(rowid)}
+                        values = ", ".join(excerpt(v) for v in row[pk_count:])
+                    else:
+                        key = {"rowid": str(rowid)}
+                parent_text = parent.decode() if isinstance(parent, bytes) else parent
+                self.problems.add(
+                    Problem(
+                        name,
+                        f"foreign key points at no row of {parent_text}",
+                        ", ".join(fk_columns) or None,
+                        key,
+                        values or None,
+                    )
+                )
+
+    def _compare_existing(
+        self, plans: dict[str, TablePlan], copies: dict[str, TableCopy], results: dict[str, TableResult]
+    ) -> list[str]:
+        """Tables to load; non-empty targets equal to the source are left alone."""
+        to_load: list[str] = []
+        for name, copy in copies.items():
+            plan = plans[name]
+            started = time.monotonic()
+            if plan.created or not target_has_rows(self.conn, self.schema, name):
+                to_load.append(name)
+                continue
+            target = target_digest(self.conn, self.schema, name, copy.columns)
+            source = copy.run(self.problems)
+            result = results[name]
+            result.source_rows, result.target_rows = source.count, target.count
+            result.digest = source.hexdigest()
+            result.seconds = time.monotonic() - started
+            if self.problems:
+                continue
+            if source == target and not plan.widen:
+                result.verified = True
+                continue
+            if self.options.if_not_empty == "replace":
+                result.action = "replaced"
+                to_load.append(name)
+                continue
+            diff = diff_rows(self.conn, self.schema, copy)
+            self.problems.add(
+                Problem(
+                    name,
+                    "target table already holds rows that differ from the source (if_not_empty=fail): "
+                    + diff.message(),
+                )
+            )
+        return to_load
+
+    def _write(
+        self,
+        plans: dict[str, TablePlan],
+        copies: dict[str, TableCopy],
+        results: dict[str, TableResult],
+        order: list[str],
+        to_load: list[str],
+    ) -> None:
+        if any(plans[n].created for n in to_load) and not schema_exists(self.conn, self.schema):
+            self.execute(f"CREATE SCHEMA {quote_ident(self.schema)}")
+        for name in to_load:
+            plan = plans[name]
+            if plan.created and plan.ddl is not None:
+                self.execute(plan.ddl.create)
+            for column in sorted(plan.widen if not plan.created else ()):
+                self.execute(
+                    f"ALTER TABLE {qualified(self.schema, name)} ALTER COLUMN {quote_ident(column)} TYPE text"
+                )
+        replaced = [n for n in to_load if results[n].action == "replaced"]
+        if replaced:
+            self.execute("TRUNCATE " + ", ".join(qualified(self.schema, n) for n in replaced))
+        for name in to_load:
+            started = time.monotonic()
+            self._copy(copies[name])
+            result = results[name]
+            result.source_rows = copies[name].digest.count
+            result.digest = copies[name].digest.hexdigest()
+            if result.action != "replaced":
+                result.action = "created" if plans[name].created else "loaded"
+            result.seconds += time.monotonic() - started
+        if self.problems:
+            raise self.fail()
+        for name in to_load:
+            if plans[name].ddl is not None:
+                for statement in plans[name].ddl.after_load:
+                    self.execute(statement)
+        for name in to_load:
+            self._reset_sequences(name)
+        for name in to_load:
+            started = time.monotonic()
+            self._verify(copies[name], results[name])
+            results[name].seconds += time.monotonic() - started
+        self.outcome.changed = bool(to_load)
+
+    def _copy(self, copy: TableCopy) -> None:
+        sql = f"COPY {qualified(self.schema, copy.table.name)} ({column_list(copy.columns)}) FROM STDIN"
+        reader = ChunkReader(copy.chunks(self.problems, send=True))
+        try:
+            with self.conn.cursor() as cur:
+                cur.copy_expert(sql, reader, size=1 << 20)
+        except psycopg2.Error as exc:
+            raise self._copy_error(copy, exc) from exc
+
+    def _copy_error(self, copy: TableCopy, exc: Exception) -> MigrationError:
+        name = copy.table.name
+        if isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError) or self.conn.closed:
+            return MigrationError(
+                f"connection to PostgreSQL lost while copying table {name}: {_pg_message(exc)}; "
+                "the transaction was not committed, the target is unchanged"
+            )
+        diag = getattr(exc, "diag", None)
+        context = getattr(diag, "context", None) or ""
+        found = _COPY_CONTEXT.search(context)
+        column = found.group(2) if found and found.group(2) else getattr(diag, "column_name", None)
+        key: dict[str, str] = {}
+        if found:
+            _rollback(self.conn)  # the failed transaction; re-reading the source needs no server
+            key = copy.key_of_line(int(found.group(1)))
+        problem = Problem(name, f"PostgreSQL rejected a row: {_pg_message(exc)}", column, key)
+        self.problems.items.append(problem)
+        return MigrationError(self.problems.summary(), self.problems.as_list())
+
+    def _reset_sequences(self, name: str) -> None:
+        """Identity and serial sequences past the highest id (and past SQLite's
+        AUTOINCREMENT high-water mark, so deleted ids are not reused)."""
+        table = qualified(self.schema, name)
+        with self.conn.cursor() as cur:
+            cur.execute(
+                "SELECT a.attname, pg_get_serial_sequence(%s, a.attname) FROM pg_attribute a "
+                "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+                "AND pg_get_serial_sequence(%s, a.attname) IS NOT NULL",
+                (table, table, table),
+            )
+            sequences = cur.fetchall()
+        high_water = self.source.sequence_value(name) or 0
+        for column, sequence in sequences:
+            with self.conn.cursor() as cur:
+                cur.execute(f"SELECT max({quote_ident(column)}) FROM {table}")
+                current = cur.fetchone()[0] or 0
+            top = max(int(current), high_water)
+            if top >= 1:
+                self.execute("SELECT setval(%s, %s, true)", (sequence, top), record=False)
+                self.outcome.ddl.append(f"SELECT setval('{sequence}', {top}, true)")
+
+    def _verify(self, copy: TableCopy, result: TableResult) -> None:
+        name = copy.table.name
+        if self.options.verify == "count":
+            result.target_rows = target_count(self.conn, self.schema, name)
+            if result.target_rows != copy.digest.count:
+                raise MigrationError(
+                    f"verification failed for table {name}: {copy.digest.count} rows read from SQLite, "
+                    f"{result.target_rows} in PostgreSQL; rolled back"
+                )
+            result.verified = True
+            return
+        target = target_digest(self.conn, self.schema, name, copy.columns)
+        result.target_rows = target.count
+        if target != copy.digest:
+            diff = diff_rows(self.conn, self.schema, copy)
+            raise MigrationError(f"verification failed, rolled back: {diff.message()}")
+        result.verified = True
+
+
+def _pg_message(exc: Exception) -> str:
+    diag = getattr(exc, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    detail = getattr(diag, "message_detail", None)
+    if primary:
+        return primary + (f" ({detail})" if detail else "")
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

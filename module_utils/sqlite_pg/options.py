@@ -1,0 +1,41 @@
+"""The module's options as one typed object (the Ansible face fills it in)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .pg_target import ConnectionOptions
+
+IF_NOT_EMPTY = ("fail", "replace")
+VERIFY = ("count", "full")
+
+
+@dataclass
+class Options:
+    src: str
+    connection: ConnectionOptions = field(default_factory=ConnectionOptions)
+    schema: str = "public"
+    tables: list[str] | None = None
+    exclude_tables: list[str] = field(default_factory=list)
+    exclude_columns: list[str] = field(default_factory=list)  # "table.column"
+    if_not_empty: str = "fail"
+    verify: str = "full"
+    max_problems: int = 50
+    widen_varchar: bool = False
+    strip_nul: bool = False
+    create_missing: bool = True
+    check_source: bool = True
+    analyze: bool = True
+    check_mode: bool = False
+
+    def __post_init__(self) -> None:
+        if self.if_not_empty not in IF_NOT_EMPTY:
+            raise ValueError(f"if_not_empty must be one of {IF_NOT_EMPTY}")
+        if self.verify not in VERIFY:
+            raise ValueError(f"verify must be one of {VERIFY}")
+        if self.max_problems < 1:
+            raise ValueError("max_problems must be at least 1")
+
+    def excluded_columns(self, table: str) -> set[str]:
+        prefix = table + "."
+        return {c[len(prefix) :] for c in self.exclude_columns if c.startswith(prefix)}

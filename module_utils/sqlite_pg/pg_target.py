@@ -1,0 +1,184 @@
+"""The PostgreSQL side: connecting with clear errors, and the catalog of target tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .converters import ColumnType
+from .errors import MigrationError
+
+try:
+    import psycopg2
+    import psycopg2.extensions
+
+    HAS_PSYCOPG2 = True
+except ImportError:  # reported by the module as a missing requirement
+    psycopg2 = None  # type: ignore[assignment]
+    HAS_PSYCOPG2 = False
+
+# Output settings the converters render for (see copy_text): fixed here so the
+# read-back prints values the same way whatever the server's configuration.
+SESSION_SETTINGS = (
+    "SET TIME ZONE 'UTC'",
+    "SET DateStyle = 'ISO, YMD'",
+    "SET IntervalStyle = 'postgres'",
+    "SET extra_float_digits = 1",
+    "SET bytea_output = 'hex'",
+    "SET client_encoding = 'UTF8'",
+    "SET standard_conforming_strings = on",
+)
+
+
+@dataclass(frozen=True)
+class ConnectionOptions:
+    host: str | None = None
+    port: int = 5432
+    user: str = "postgres"
+    password: str | None = None
+    database: str = "postgres"
+    ssl_mode: str = "prefer"
+    ca_cert: str | None = None
+    unix_socket: str | None = None
+    connect_timeout: int = 10
+
+    def describe(self) -> str:
+        where = self.unix_socket or self.host or "local socket"
+        return f"PostgreSQL {self.user}@{where}:{self.port}/{self.database}"
+
+
+def connect(options: ConnectionOptions) -> Any:
+    if not HAS_PSYCOPG2:
+        raise MigrationError("the Python library psycopg2 is required on the managed host (python3-psycopg2)")
+    params: dict[str, Any] = {
+        "port": options.port,
+        "user": options.user,
+        "dbname": options.database,
+        "connect_timeout": options.connect_timeout,
+        "application_name": "sqlite_to_postgres",
+    }
+    host = options.unix_socket or options.host
+    if host:
+        params["host"] = host
+    if options.password:
+        params["password"] = options.password
+    if not options.unix_socket:
+        params["sslmode"] = options.ssl_mode
+        if options.ca_cert:
+            params["sslrootcert"] = options.ca_cert
+    try:
+        conn = psycopg2.connect(**params)
+    except psycopg2.OperationalError as exc:
+        raise MigrationError(f"cannot connect to {options.describe()}: {_connect_reason(str(exc))}") from exc
+    conn.autocommit = False
+    with conn.cursor() as cur:
+        for statement in SESSION_SETTINGS:
+            cur.execute(statement)
+    conn.commit()
+    return conn
+
+
+def _connect_reason(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if "password authentication failed" in text:
+        return "password authentication failed (wrong login_user or login_password)"
+    if "no password supplied" in text:
+        return "the server asks for a password and login_password is empty"
+    if "Connection refused" in text or "No such file or directory" in text:
+        return "server not running or not listening there (connection refused): " + lines[-1]
+    if "does not exist" in text:
+        return lines[-1]
+    if "timeout expired" in text:
+        return "connection timed out (server down or unreachable)"
+    return "; ".join(lines[-2:])
+
+
+@dataclass(frozen=True)
+class TargetColumn:
+    name: str
+    type: ColumnType
+    not_null: bool
+    has_default: bool
+    identity: bool
+    generated: bool
+
+
+@dataclass
+class TargetTable:
+    schema: str
+    name: str
+    columns: list[TargetColumn]
+    references: set[str] = field(default_factory=set)  # tables this one's foreign keys point to
+
+    def column(self, name: str) -> TargetColumn | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+_TABLES_SQL = """
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+       coalesce(bt.typname, t.typname), coalesce(bt.typtype, t.typtype),
+       coalesce(nullif(a.atttypmod, -1), t.typtypmod),
+       a.attnotnull OR coalesce(t.typnotnull, false), a.atthasdef, a.attidentity <> '', a.attgenerated <> '',
+       (SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e
+         WHERE e.enumtypid = coalesce(bt.oid, t.oid))
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
+WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND c.relname = ANY(%s)
+ORDER BY c.relname, a.attnum
+"""
+
+_REFERENCES_SQL = """
+SELECT c.relname, p.relname
+FROM pg_constraint k
+JOIN pg_class c ON c.oid = k.conrelid
+JOIN pg_class p ON p.oid = k.confrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE k.contype = 'f' AND n.nspname = %s AND c.relname = ANY(%s)
+"""
+
+
+def _modifiers(formatted: str) -> tuple[int | None, int | None, int | None]:
+    """(length, precision, scale) from format_type's text."""
+    found = re.search(r"\((\d+)(?:,(\d+))?\)", formatted)
+    if not found:
+        return None, None, None
+    first = int(found.group(1))
+    second = int(found.group(2)) if found.group(2) else None
+    if formatted.startswith(("character", "bit")):
+        return first, None, None
+    if formatted.startswith("numeric"):
+        return None, first, second if second is not None else 0
+    return None, None, None
+
+
+def read_tables(conn: Any, schema: str, names: list[str]) -> dict[str, TargetTable]:
+    tables: dict[str, TargetTable] = {}
+    with conn.cursor() as cur:
+        cur.execute(_TABLES_SQL, (schema, names))
+        for table, column, formatted, typname, typtype, _typmod, not_null, has_def, ident, gen, labels in cur:
+            length, precision, scale = _modifiers(formatted)
+            column_type = ColumnType(
+                name=typname,
+                formatted=formatted,
+                length=length,
+                precision=precision,
+                scale=scale,
+                enum_labels=tuple(labels) if typtype == "e" and labels else (),
+            )
+            entry = tables.setdefault(table, TargetTable(schema, table, []))
+            entry.columns.append(TargetColumn(column, column_type, not_null, has_def, ident, gen))
+        cur.execute(_REFERENCES_SQL, (schema, names))
+        for child, parent in cur:
+            if child in tables:
+                tables[child].references.add(parent)
+    return tables
+
+
+def schema_exists(conn: Any, schema: str) -> bool:
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
+        return cur.fetchone() is not None

@@ -1,0 +1,233 @@
+"""The SQLite side: a read-only snapshot and the schema as SQLite itself reports it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import MigrationError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+FETCH_ROWS = 4096
+
+
+@dataclass(frozen=True)
+class SourceColumn:
+    name: str
+    declared: str
+    not_null: bool
+    default: str | None
+    pk_position: int  # 0 when not part of the primary key
+
+
+@dataclass(frozen=True)
+class SourceIndex:
+    name: str
+    columns: tuple[str, ...]
+    unique: bool
+    origin: str  # 'c' CREATE INDEX, 'u' UNIQUE constraint, 'pk'
+    partial: bool
+    has_expression: bool
+
+
+@dataclass(frozen=True)
+class SourceForeignKey:
+    columns: tuple[str, ...]
+    parent: str
+    parent_columns: tuple[str | None, ...]  # None: the parent's primary key
+    on_update: str
+    on_delete: str
+
+
+@dataclass
+class SourceTable:
+    name: str
+    columns: list[SourceColumn]
+    sql: str
+    without_rowid: bool
+    indexes: list[SourceIndex] = field(default_factory=list)
+    foreign_keys: list[SourceForeignKey] = field(default_factory=list)
+
+    @property
+    def primary_key(self) -> list[str]:
+        keyed = sorted((c for c in self.columns if c.pk_position), key=lambda c: c.pk_position)
+        return [c.name for c in keyed]
+
+    @property
+    def autoincrement(self) -> bool:
+        return "AUTOINCREMENT" in self.sql.upper()
+
+    @property
+    def rowid_alias(self) -> str | None:
+        """The INTEGER PRIMARY KEY column (an alias of the rowid), if any."""
+        keys = [c for c in self.columns if c.pk_position]
+        if len(keys) == 1 and keys[0].declared.strip().upper() == "INTEGER" and not self.without_rowid:
+            return keys[0].name
+        return None
+
+
+def quote_sqlite(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class SqliteSource:
+    """One read transaction on a read-only connection: a consistent snapshot.
+
+    In WAL mode the application keeps writing while we read; in rollback-journal
+    mode its writes wait for our read to finish (SQLite's locking).
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._check_file(path)
+        uri = Path(path).resolve().as_uri() + "?mode=ro"
+        try:
+            self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            # Text as bytes: invalid UTF-8 is then found per value instead of
+            # failing a whole fetch with no row to name.
+            self.conn.text_factory = bytes
+            self.conn.execute("BEGIN")
+            # The snapshot starts at the first read, not at BEGIN.
+            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise MigrationError(f"cannot read SQLite database {path}: {exc}") from exc
+
+    @staticmethod
+    def _check_file(path: str) -> None:
+        if not os.path.exists(path):
+            raise MigrationError(f"SQLite database {path} does not exist")
+        if not os.path.isfile(path):
+            raise MigrationError(f"SQLite database {path} is not a regular file")
+        try:
+            with open(path, "rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise MigrationError(f"cannot read SQLite database {path}: {exc.strerror}") from exc
+        if header != SQLITE_HEADER:
+            raise MigrationError(f"{path} is not a SQLite 3 database (bad header)")
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.execute("COMMIT")
+        self.conn.close()
+
+    def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise MigrationError(f"SQLite database {self.path} cannot be read (corrupt?): {exc}") from exc
+
+    def quick_check(self) -> None:
+        rows = self._query("PRAGMA quick_check")
+        messages = [r[0].decode("utf-8", "replace") if isinstance(r[0], bytes) else str(r[0]) for r in rows]
+        if messages != ["ok"]:
+            raise MigrationError(
+                f"SQLite database {self.path} is corrupt (PRAGMA quick_check): " + "; ".join(messages[:5])
+            )
+
+    @staticmethod
+    def _text(value: object) -> str:
+        return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+    def table_names(self) -> list[str]:
+        rows = self._query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+            "ORDER BY name"
+        )
+        return [self._text(r[0]) for r in rows]
+
+    def read_table(self, name: str) -> SourceTable:
+        sql_rows = self._query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        sql = self._text(sql_rows[0][0]) if sql_rows and sql_rows[0][0] is not None else ""
+        columns = [
+            SourceColumn(
+                name=self._text(r[1]),
+                declared=self._text(r[2] or b""),
+                not_null=bool(r[3]),
+                default=None if r[4] is None else self._text(r[4]),
+                pk_position=int(r[5]),
+            )
+            for r in self._query(f"PRAGMA table_xinfo({quote_sqlite(name)})")
+            if r[6] == 0  # hidden: 0 = ordinary column (generated columns are skipped)
+        ]
+        table = SourceTable(name, columns, sql, without_rowid="WITHOUT ROWID" in sql.upper())
+        for _seq, index_name, unique, origin, partial in self._query(
+            f"PRAGMA index_list({quote_sqlite(name)})"
+        ):
+            info = self._query(f"PRAGMA index_info({quote_sqlite(self._text(index_name))})")
+            table.indexes.append(
+                SourceIndex(
+                    name=self._text(index_name),
+                    columns=tuple(self._text(r[2]) for r in info if r[2] is not None),
+                    unique=bool(unique),
+                    origin=self._text(origin),
+                    partial=bool(partial),
+                    has_expression=any(r[1] < 0 for r in info),
+                )
+            )
+        grouped: dict[int, list[tuple]] = {}
+        for row in self._query(f"PRAGMA foreign_key_list({quote_sqlite(name)})"):
+            grouped.setdefault(row[0], []).append(row)
+        for _fk_id, parts in sorted(grouped.items()):
+            parts.sort(key=lambda r: r[1])
+            table.foreign_keys.append(
+                SourceForeignKey(
+                    columns=tuple(self._text(r[3]) for r in parts),
+                    parent=self._text(parts[0][2]),
+                    parent_columns=tuple(None if r[4] is None else self._text(r[4]) for r in parts),
+                    on_update=self._text(parts[0][5]),
+                    on_delete=self._text(parts[0][6]),
+                )
+            )
+        return table
+
+    def sequence_value(self, table: str) -> int | None:
+        """AUTOINCREMENT's high-water mark: ids above max(id) that were used and deleted."""
+        try:
+            rows = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchall()
+        except sqlite3.OperationalError:
+            return None
+        return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def count(self, table: str) -> int:
+        return int(self._query(f"SELECT count(*) FROM {quote_sqlite(table)}")[0][0])
+
+    def rows(self, table: SourceTable, columns: list[str], with_rowid: bool) -> Iterator[tuple]:
+        """Rows one at a time (so a table of large BLOBs never sits in memory);
+        the rowid, when asked for, comes last."""
+        select = ", ".join(quote_sqlite(c) for c in columns) or "NULL"
+        if with_rowid:
+            select += ", _rowid_"
+        try:
+            cursor = self.conn.execute(f"SELECT {select} FROM {quote_sqlite(table.name)}")
+            cursor.arraysize = FETCH_ROWS
+            yield from cursor
+        except sqlite3.DatabaseError as exc:
+            raise MigrationError(
+                f"SQLite database {self.path}: reading table {table.name} failed: {exc}"
+            ) from exc
+
+    def null_rows(self, table: str, columns: list[str], select: list[str], limit: int) -> list[tuple]:
+        """Rows where any of ``columns`` is NULL: (select values..., null flags...)."""
+        flags = ", ".join(f"{quote_sqlite(c)} IS NULL" for c in columns)
+        where = " OR ".join(f"{quote_sqlite(c)} IS NULL" for c in columns)
+        chosen = ", ".join(quote_sqlite(c) for c in select) or "_rowid_"
+        return self._query(
+            f"SELECT {chosen}, {flags} FROM {quote_sqlite(table)} WHERE {where} LIMIT {int(limit)}"
+        )
+
+    def dangling_references(self, table: str) -> list[tuple]:
+        """PRAGMA foreign_key_check rows: (table, rowid, parent, fk id)."""
+        try:
+            return self.conn.execute(f"PRAGMA foreign_key_check({quote_sqlite(table)})").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise MigrationError(f"SQLite cannot check the foreign keys of {table}: {exc}") from exc
+
+    def row_by_rowid(self, table: str, columns: list[str], rowid: int) -> tuple | None:
+        select = ", ".join(quote_sqlite(c) for c in columns)
+        rows = self._query(f"SELECT {select} FROM {quote_sqlite(table)} WHERE _rowid_ = ?", (rowid,))
+        return rows[0] if rows else None

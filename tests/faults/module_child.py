@@ -1,0 +1,46 @@
+"""Run the module's logic (sqlite_pg.migrate.run) in a process a test can kill.
+
+argv: options_json. Prints {"ok": true, "result": ...} or
+{"ok": false, "error": msg, "problems": [...]} as JSON; exit 0 or 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "module_utils"))
+
+from sqlite_pg.errors import MigrationError
+from sqlite_pg.migrate import run
+from sqlite_pg.options import Options
+from sqlite_pg.pg_target import ConnectionOptions
+
+
+def options_from(args: dict[str, Any]) -> Options:
+    connection = ConnectionOptions(
+        host=args["login_host"],
+        port=int(args["port"]),
+        user=args["login_user"],
+        password=args["login_password"],
+        database=args["login_db"],
+        ssl_mode=args.get("ssl_mode", "disable"),
+    )
+    extra = {k: v for k, v in args.items() if k in ("verify", "if_not_empty", "tables")}
+    return Options(src=args["src"], connection=connection, **extra)
+
+
+def main(args: dict[str, Any]) -> int:
+    try:
+        result = run(options_from(args))
+    except MigrationError as exc:
+        print(json.dumps({"ok": False, "error": exc.msg, "problems": exc.problems}))
+        return 1
+    print(json.dumps({"ok": True, "result": result}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(json.loads(sys.argv[1])))
