@@ -88,15 +88,18 @@ class ChunkReader:
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
-        self._pending = b""
+        # psycopg2 turns an exception raised in read() into QueryCanceled; the
+        # original (a problem limit, a SQLite read error) is kept here to re-raise.
+        self.error: BaseException | None = None
 
     def read(self, size: int = -1) -> bytes:
-        if self._pending:
-            data, self._pending = self._pending, b""
-            return data
-        for chunk in self._chunks:
-            if chunk:
-                return chunk
+        try:
+            for chunk in self._chunks:
+                if chunk:
+                    return chunk
+        except BaseException as exc:
+            self.error = exc
+            raise
         return b""
 
     def readline(self, size: int = -1) -> bytes:  # psycopg2 only uses read(); kept for file-likeness

@@ -46,7 +46,7 @@ def excerpt(value: Any) -> str:
 
 
 def format_key(key: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in key.items())
+    return ", ".join(f"{k}={v}" for k, v in key.items())
 
 
 @dataclass

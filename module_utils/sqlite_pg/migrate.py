@@ -144,6 +144,8 @@ class Migration:
         self.problems = ProblemLog(limit=options.max_problems)
         self.outcome = Outcome()
         self.schema = options.schema
+        self.parents: dict[str, set[str]] = {}
+        self.order: list[str] = []
 
     # -- helpers ------------------------------------------------------------
     def execute(self, sql: str, params: tuple[Any, ...] | None = None, record: bool = True) -> None:
@@ -192,6 +194,8 @@ class Migration:
         for name, target in existing.items():
             parents.setdefault(name, set()).update(target.references)
         order, cycle = fk_order(names, parents)
+        self.parents = {n: {p for p in parents.get(n, set()) if p != n} for n in names}
+        self.order = order
         if cycle:
             self.outcome.warnings.append(f"foreign keys form a cycle among: {', '.join(cycle)}")
 
@@ -238,9 +242,8 @@ class Migration:
             if not source_table.foreign_keys:
                 continue
             for _table, rowid, parent, fk_id in self.source.dangling_references(name):
-                keys = source_table.foreign_keys
-                # PRAGMA foreign_key_list ids count down from the last declared key.
-                fk = keys[len(keys) - 1 - fk_id] if 0 <= fk_id < len(keys) else None
+                keys = source_table.foreign_keys  # in PRAGMA foreign_key_list id order
+                fk = keys[fk_id] if 0 <= fk_id < len(keys) else None
                 fk_columns = list(fk.columns) if fk else []
                 key: dict[str, str] = {}
                 values = ""
@@ -274,7 +277,14 @@ class Migration:
         for name, copy in copies.items():
             plan = plans[name]
             started = time.monotonic()
-            if plan.created or not target_has_rows(self.conn, self.schema, name):
+            if plan.created:
+                to_load.append(name)
+                continue
+            if not target_has_rows(self.conn, self.schema, name):
+                if self.source.count(name) == 0:  # empty on both sides: nothing to do
+                    results[name].verified = True
+                    results[name].digest = copy.digest.hexdigest()
+                    continue
                 to_load.append(name)
                 continue
             target = target_digest(self.conn, self.schema, name, copy.columns)
@@ -300,7 +310,24 @@ class Migration:
                     + diff.message(),
                 )
             )
-        return to_load
+        return self._with_dependants(to_load, results)
+
+    def _with_dependants(self, to_load: list[str], results: dict[str, TableResult]) -> list[str]:
+        """Emptying a parent table empties its children too (TRUNCATE of both in one
+        statement): the migrated tables that reference a replaced table are reloaded."""
+        replaced = {n for n in to_load if results[n].action == "replaced"}
+        grew = True
+        while grew:
+            grew = False
+            for name, parents in self.parents.items():
+                if name not in replaced and parents & replaced and name in results:
+                    replaced.add(name)
+                    grew = True
+                    if name not in to_load:
+                        results[name].action = "replaced"
+                        results[name].verified = False
+                        to_load.append(name)
+        return [n for n in self.order if n in set(to_load)]
 
     def _write(
         self,
@@ -353,6 +380,8 @@ class Migration:
             with self.conn.cursor() as cur:
                 cur.copy_expert(sql, reader, size=1 << 20)
         except psycopg2.Error as exc:
+            if reader.error is not None:
+                raise reader.error from None
             raise self._copy_error(copy, exc) from exc
 
     def _copy_error(self, copy: TableCopy, exc: Exception) -> MigrationError:

@@ -88,16 +88,17 @@ def numeric_text(value: object, precision: int | None, scale: int | None) -> str
     return decimal_text(rounded)
 
 
-# PostgreSQL's float8out (Ryu shortest form) switches to exponent notation
-# outside this decimal exponent range; Python's repr switches at 16.
+# PostgreSQL's float8out/float4out (Ryu shortest form) switch to exponent notation
+# outside these decimal exponent ranges (DBL_DIG, FLT_DIG); Python's repr at 16.
 FIXED_MIN_EXP = -4
-FIXED_MAX_EXP = 15
+FLOAT8_FIXED_MAX_EXP = 15
+FLOAT4_FIXED_MAX_EXP = 6
 
 
-def _shortest(digits: str, exponent: int, negative: bool) -> str:
+def _shortest(digits: str, exponent: int, negative: bool, fixed_max: int) -> str:
     """Render shortest digits d1d2...dn x 10^exponent (exponent of d1) the PostgreSQL way."""
     sign = "-" if negative else ""
-    if FIXED_MIN_EXP <= exponent < FIXED_MAX_EXP:
+    if FIXED_MIN_EXP <= exponent < fixed_max:
         if exponent < 0:
             return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
         whole = digits[: exponent + 1].ljust(exponent + 1, "0")
@@ -117,6 +118,26 @@ def _special(number: float) -> str | None:
     return None
 
 
+def _strictly_shortest(number: float, ulp: float, round_trips) -> str:
+    """Shortest %e text strictly inside the rounding interval of an integer-valued
+    float. Ryu (PostgreSQL) excludes the interval's bounds; Python's repr may
+    return a decimal exactly half an ulp away (a tie that rounds to even)."""
+    exact = int(number)
+    for places in range(17):
+        text = f"{number:.{places}e}"
+        if round_trips(text) and abs(int(Decimal(text)) - exact) * 2 < ulp:
+            return text
+    return f"{number:.16e}"
+
+
+def _render_e(text: str, fixed_max: int) -> str:
+    mantissa, _, exp_text = text.partition("e")
+    negative = mantissa.startswith("-")
+    digit_text = mantissa.lstrip("-").replace(".", "")
+    exponent = int(exp_text or 0)
+    return _shortest(digit_text.rstrip("0") or "0", exponent, negative, fixed_max)
+
+
 def float8_text(number: float) -> str:
     special = _special(number)
     if special is not None:
@@ -124,25 +145,36 @@ def float8_text(number: float) -> str:
     text = repr(number)
     if "e" not in text and 1e-4 <= abs(number) < 1e15:
         return text[:-2] if text.endswith(".0") else text
+    if abs(number) >= 2.0**53:
+        text = _strictly_shortest(number, math.ulp(number), lambda t: float(t) == number)
+        return _render_e(text, FLOAT8_FIXED_MAX_EXP)
     sign, digits, exp = Decimal(text).as_tuple()
     digit_text = "".join(map(str, digits)).rstrip("0") or "0"
     exponent = len(digits) + int(exp) - 1
-    return _shortest(digit_text, exponent, bool(sign))
+    return _shortest(digit_text, exponent, bool(sign), FLOAT8_FIXED_MAX_EXP)
+
+
+def _single(number: float) -> float:
+    return struct.unpack("f", struct.pack("f", number))[0]
 
 
 def float4_text(number: float) -> str:
     special = _special(number)
     if special is not None:
         return special
-    single = struct.unpack("f", struct.pack("f", number))[0]
-    for places in range(1, 10):
+    single = _single(number)
+    special = _special(single)
+    if special is not None:
+        return special
+    if abs(single) >= 2.0**24:
+        ulp = 2.0 ** (math.frexp(single)[1] - 24)
+        text = _strictly_shortest(single, ulp, lambda t: _single(float(t)) == single)
+        return _render_e(text, FLOAT4_FIXED_MAX_EXP)
+    for places in range(9):
         text = f"{single:.{places}e}"
-        if struct.unpack("f", struct.pack("f", float(text)))[0] == single:
+        if _single(float(text)) == single:
             break
-    mantissa, exp_text = text.split("e")
-    negative = mantissa.startswith("-")
-    digit_text = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
-    return _shortest(digit_text, int(exp_text), negative)
+    return _render_e(text, FLOAT4_FIXED_MAX_EXP)
 
 
 def to_float(value: object, kind: str) -> float:

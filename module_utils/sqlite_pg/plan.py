@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .converters import ColumnType, TextPolicy, converter_for
+from .converters import ColumnType, Converter, TextPolicy, converter_for
 from .ddl import TableDDL, column_type_of, table_ddl
 from .errors import Problem
 from .options import Options
 from .pg_target import TargetTable
+from .sql_render import render_sql
 from .sqlite_source import SourceTable, SqliteSource, quote_sqlite
 from .table_copy import TableCopy
 
@@ -32,16 +33,29 @@ class TablePlan:
     def created(self) -> bool:
         return self.target is None
 
-    def copy(self, source: SqliteSource, policy: TextPolicy) -> TableCopy:
-        converters = []
+    def copy(self, source: SqliteSource, policy: TextPolicy, fast: bool = True) -> TableCopy:
+        """The row loop's plan. Columns SQLite can render go first (COPY takes
+        columns in any order), those needing Python last."""
+        rendered: list[tuple[str, Converter, str | None]] = []
         for column in self.columns:
             column_type = self.types[column]
             widened = TextPolicy(policy.strip_nul, ignore_length=column in self.widen)
             convert, exact = converter_for(column_type, widened)
             if not exact:
                 self.inexact.append(column)
-            converters.append(convert)
-        return TableCopy(source, self.source, self.columns, converters, self.source.primary_key)
+            sql = render_sql(column_type, widened, quote_sqlite(column)) if fast else None
+            rendered.append((column, convert, sql))
+        if self.source.without_rowid:  # the fast path re-reads odd rows by rowid
+            rendered = [(c, f, None) for c, f, _ in rendered]
+        rendered.sort(key=lambda item: item[2] is None)
+        return TableCopy(
+            source,
+            self.source,
+            [c for c, _, _ in rendered],
+            [f for _, f, _ in rendered],
+            self.source.primary_key,
+            sql_fields=[s for _, _, s in rendered if s is not None],
+        )
 
 
 def _too_long(source: SqliteSource, table: str, column: str, length: int) -> bool:

@@ -20,7 +20,10 @@ APP_NAME = "sqlite_to_postgres"  # the module's application_name
 def start_module(server: Any, dbname: str, src: Path, **extra: Any) -> subprocess.Popen[str]:
     args = {**server.module_args(dbname), "src": str(src), **extra}
     return subprocess.Popen(
-        [sys.executable, str(CHILD), json.dumps(args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, str(CHILD), json.dumps(args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -49,13 +52,11 @@ def create_app_tables(server: Any, dbname: str) -> None:
 def snapshot(server: Any, dbname: str) -> str:
     """Everything in the database as pg_dump prints it: schema, rows, sequence values."""
     env = {**os.environ, "PGPASSWORD": server.password}
+    login = ["-h", server.host, "-p", str(server.port), "-U", server.user]
+    # A fixed \restrict key: pg_dump 15.14+ otherwise writes a random one.
+    options = ["--no-comments", "--restrict-key=faulttest"]
     proc = subprocess.run(
-        [
-            str(server.bin_dir / "pg_dump"),
-            "-h", server.host, "-p", str(server.port), "-U", server.user,
-            # A fixed \\restrict key: pg_dump 15.14+ otherwise picks a random one.
-            "--no-comments", "--restrict-key=faulttest", dbname,
-        ],  # fmt: skip
+        [str(server.bin_dir / "pg_dump"), *login, *options, dbname],
         env=env,
         capture_output=True,
         text=True,

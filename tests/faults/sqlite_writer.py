@@ -15,9 +15,15 @@ import json
 import os
 import sqlite3
 import sys
+import time
 
 ROWS_PER_TX = 5
 BUSY_TIMEOUT_S = 30.0
+# An application writes now and then, not in a tight loop: back to back,
+# BEGIN IMMEDIATE can starve a rollback-journal reader (the backup) for
+# seconds on a loaded CI machine. This paces the writer; it is not a wait
+# for anything.
+PAUSE_S = 0.002
 
 
 def prepare(path: str) -> None:
@@ -50,6 +56,7 @@ def run(path: str, stop_file: str) -> dict[str, object]:
             conn.execute("UPDATE writer_progress SET n = ?", (n,))
             conn.execute("COMMIT")
             commits += 1
+            time.sleep(PAUSE_S)
         except sqlite3.Error as exc:
             errors.append(str(exc))
             if conn.in_transaction:

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.integration
 
 # Big enough that copying `tasks` (35 % of the rows) takes a good fraction of
 # a second, small enough for CI.
-ROWS = 40_000
+ROWS = 25_000
 BIG_TABLE = "tasks"
 
 
@@ -88,7 +88,9 @@ def test_module_killed_mid_copy_leaves_target_as_before(
 
 
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
-def test_postgresql_restart_mid_copy_is_a_clear_error(pg_server: Any, target: str, source: Path, mode: str) -> None:
+def test_postgresql_restart_mid_copy_is_a_clear_error(
+    pg_server: Any, target: str, source: Path, mode: str
+) -> None:
     create_app_tables(pg_server, target)
     before = snapshot(pg_server, target)
     proc = start_module(pg_server, target, source, verify="full")

@@ -24,3 +24,34 @@ def options_for(db: Any, src: str, **extra: Any) -> Options:
 
 def migrate_db(db: Any, src: str, **extra: Any) -> dict[str, Any]:
     return migrate.run(options_for(db, src, **extra))
+
+
+def make_sqlite(path: Any, script: str, rows: dict[str, list[tuple]] | None = None, wal: bool = False) -> str:
+    """A SQLite file as the application writes it: ``script`` is its DDL, ``rows`` its data."""
+    import sqlite3
+
+    conn = sqlite3.connect(str(path))
+    if wal:
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.executescript(script)
+    for table, values in (rows or {}).items():
+        if values:
+            marks = ", ".join("?" * len(values[0]))
+            conn.executemany(f'INSERT INTO "{table}" VALUES ({marks})', values)
+    conn.commit()
+    conn.close()
+    return str(path)
+
+
+def run_failing(db: Any, src: str, **extra: Any) -> Any:
+    """Run and return the MigrationError (the test fails if the run succeeds)."""
+    import pytest
+    from sqlite_pg.errors import MigrationError
+
+    with pytest.raises(MigrationError) as info:
+        migrate_db(db, src, **extra)
+    return info.value
+
+
+def user_tables(db: Any) -> list[str]:
+    return [r[0] for r in db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]

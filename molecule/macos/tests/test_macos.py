@@ -9,7 +9,9 @@ as the mac user (the Homebrew owner), like the role did.
 from __future__ import annotations
 
 import json
+import os
 import shlex
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +29,13 @@ SERVICE_MUTATING = {"start", "stop", "restart", "run", "kill", "cleanup"}
 @pytest.fixture(scope="module")
 def hostvars(host):
     return host.ansible.get_variables()
+
+
+@pytest.fixture(scope="module")
+def app_password():
+    """The password the converge generated (see molecule.yml's inventory)."""
+    path = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "postgresql_app_password"
+    return path.read_text().strip()
 
 
 @pytest.fixture(scope="module")
@@ -241,8 +250,8 @@ def _tcp(host, hostvars, password: str | None):
     )
 
 
-def test_app_password_login_over_tcp(host, hostvars):
-    result = _tcp(host, hostvars, hostvars["postgresql_app_password"])
+def test_app_password_login_over_tcp(host, hostvars, app_password):
+    result = _tcp(host, hostvars, app_password)
     assert result.rc == 0, result.stderr
     assert result.stdout.strip() == hostvars["postgresql_app_user"]
 

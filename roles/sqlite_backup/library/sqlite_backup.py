@@ -237,7 +237,8 @@ def do_backup(module: AnsibleModule, src: str, dest_dir: str, prefix: str) -> di
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
     os.rename(tmp, path)
-    with open(path + ".sha256", "w", encoding="ascii") as f:
+    fd = os.open(path + ".sha256", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(f"{digest}  {os.path.basename(path)}\n")
     seconds = round(time.monotonic() - start, 3)
     module.set_fs_attributes_if_different(module.load_file_common_arguments(module.params, path=path), False)

@@ -1,0 +1,158 @@
+"""migrate.yml and rollback.yml on a host with the stand-in application.
+
+The same tests run after each phase; the host's migration state file tells
+which: ``migrated`` (after converge) or ``rolled_back`` (after each side
+effect).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+
+APP = "/opt/bwaincell"
+DB = f"{APP}/data/bwaincell.sqlite"
+BACKUPS = f"{APP}/data/backups"
+STATE = f"{BACKUPS}/migration-state.json"
+ENV = f"{APP}/.env"
+TABLES = ("users", "lists", "tasks", "notes", "reminders", "budget", "schedules")
+EPHEMERAL = Path(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"))
+
+
+def state(host: Any) -> dict[str, Any]:
+    return json.loads(host.file(STATE).content_string)
+
+
+def health(host: Any) -> dict[str, Any]:
+    return json.loads(host.check_output("curl -sf --max-time 10 http://127.0.0.1:3000/health"))
+
+
+def sqlite_counts(host: Any, path: str) -> dict[str, int]:
+    script = (
+        "import json, sqlite3, sys; c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True); "
+        f"print(json.dumps({{t: c.execute('SELECT count(*) FROM ' + t).fetchone()[0] for t in {TABLES!r}}}))"
+    )
+    return json.loads(host.check_output(f"python3 -c {json.dumps(script)} {path}"))
+
+
+def sha256(host: Any, path: str) -> str:
+    return host.check_output(f"sha256sum {path}").split()[0]
+
+
+def latest_backup(host: Any) -> str:
+    return host.check_output(f"ls -1 {BACKUPS}/bwaincell_*.sqlite | sort | tail -n 1")
+
+
+@pytest.fixture
+def phase(host: Any) -> str:
+    return state(host)["status"]
+
+
+def test_service_runs(host: Any) -> None:
+    svc = host.service("bwaincell.service")
+    assert svc.is_running
+
+
+def test_backend_and_counts(host: Any, phase: str) -> None:
+    answer = health(host)
+    assert answer["status"] == "ok"
+    expected = sqlite_counts(host, latest_backup(host))
+    assert all(expected[t] > 0 for t in TABLES)
+    if phase == "migrated":
+        assert answer["backend"] == "postgres"
+    else:
+        assert phase == "rolled_back"
+        assert answer["backend"] == "sqlite"
+        assert answer["database"] == DB
+    assert answer["counts"] == expected
+
+
+def test_env_file(host: Any, phase: str) -> None:
+    env = host.file(ENV)
+    assert env.mode == 0o600
+    assert env.user == "bwaincell"
+    assert env.group == "bwaincell"
+    text = env.content_string
+    active = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+    assert "DATABASE_PATH=./data/bwaincell.sqlite" in active
+    assert "DISCORD_TOKEN=not-a-real-token" in active
+    urls = [ln for ln in active if ln.startswith("DATABASE_URL=")]
+    kept = host.file(f"{ENV}.sqlite")
+    assert kept.exists and kept.mode == 0o600 and kept.user == "bwaincell"
+    assert "DATABASE_URL" not in kept.content_string
+    if phase == "migrated":
+        assert len(urls) == 1
+        url = urls[0].split("=", 1)[1]
+        assert url.startswith("postgresql://bwaincell:")
+        assert url.endswith("@127.0.0.1:5432/bwaincell")
+        password = (EPHEMERAL / "postgresql_app_password").read_text().strip()
+        userinfo = url[len("postgresql://") : url.rindex("@")]
+        # Percent-encoded: nothing in the password part can end the user-info.
+        assert not any(ch in userinfo.split(":", 1)[1] for ch in "@/?#")
+        assert unquote(userinfo.split(":", 1)[1]) == password
+    else:
+        assert urls == []
+
+
+def test_backup_and_its_sha256(host: Any) -> None:
+    backup = latest_backup(host)
+    f = host.file(backup)
+    assert f.mode == 0o600
+    side = host.file(backup + ".sha256")
+    assert side.mode == 0o600
+    assert side.content_string.split()[0] == sha256(host, backup)
+    assert (
+        host.check_output(
+            f"python3 -c \"import sqlite3; print(sqlite3.connect('{backup}')"
+            ".execute('PRAGMA integrity_check').fetchone()[0])\""
+        )
+        == "ok"
+    )
+
+
+def test_report_on_the_controller(host: Any) -> None:
+    reports = sorted((EPHEMERAL / "reports").glob("migration-*.json"))
+    assert reports, "no migration report"
+    assert reports[-1].with_suffix(".md").exists()
+    data = json.loads(reports[-1].read_text())
+    (result,) = [h for h in data["hosts"] if h["host"] == "mig-debian12"]
+    assert result["status"] == "migrated"
+    assert result["failure"] is None
+    tables = {t["name"]: t for t in result["tables"]}
+    assert set(tables) == set(TABLES)
+    for t in tables.values():
+        assert t["verified"] is True
+        assert t["source_rows"] == t["target_rows"] > 0
+        assert t["digest"]
+    assert result["backup"]["sha256"] == sha256(host, result["backup"]["path"])
+    steps = [s["step"] for s in result["steps"]]
+    assert steps == [
+        "preflight",
+        "backup",
+        "provision",
+        "target",
+        "rehearsal",
+        "stop",
+        "copy",
+        "switch",
+        "start",
+    ]
+    assert result["app"]["health"]["json"]["backend"] == "postgres"
+
+
+def test_rolled_back_database_is_the_backup(host: Any, phase: str) -> None:
+    if phase != "rolled_back":
+        pytest.skip("only after rollback.yml")
+    st = state(host)
+    assert sha256(host, DB) == st["restored_sha256"]
+    assert sha256(host, st["restored_backup"]) == st["restored_sha256"]
+    assert host.file(st["restored_backup"] + ".sha256").content_string.split()[0] == st["restored_sha256"]
+    dump = host.file(st["pg_dump"])
+    assert dump.exists and dump.mode == 0o600 and dump.size > 0
+    assert sha256(host, st["pg_dump"]) == st["pg_dump_sha256"]
+    assert st["previous"]["status"] == "migrated"
