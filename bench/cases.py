@@ -45,6 +45,9 @@ class Outcome:
     seconds: float
     peak_rss_mb: float
     ok: bool
+    client_cpu: float = 0.0
+    server_cpu: float | None = None
+    detail: dict[str, object] = field(default_factory=dict)  # what the child printed (JSON)
     note: str = ""
     target_rows: dict[str, int | None] = field(default_factory=dict)
 
@@ -140,8 +143,14 @@ def run_case(case: Case, ctx: Context, run_id: str) -> tuple[Outcome, Measuremen
     pgtarget.checkpoint(ctx.server)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(pgtarget.REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    cpu_before = pgtarget.server_cpu_seconds(ctx.server)
     m = run_measured(case.argv(ctx, db), env=env, cwd=str(pgtarget.REPO))
-    out = Outcome(case.key, m.seconds, m.peak_rss_mb, ok=m.returncode == 0)
+    cpu_after = pgtarget.server_cpu_seconds(ctx.server)
+    out = Outcome(case.key, m.seconds, m.peak_rss_mb, ok=m.returncode == 0, client_cpu=m.cpu_seconds)
+    if cpu_before is not None and cpu_after is not None:
+        out.server_cpu = cpu_after - cpu_before
+    if m.returncode == 0 and m.stdout.lstrip().startswith("{"):
+        out.detail = json.loads(m.stdout)
     if m.returncode != 0:
         tail = (m.stderr.strip() or m.stdout.strip()).splitlines()[-3:]
         out.note = f"exit {m.returncode}: " + " | ".join(tail)[:300]
@@ -149,7 +158,8 @@ def run_case(case: Case, ctx: Context, run_id: str) -> tuple[Outcome, Measuremen
         out.target_rows = pgtarget.table_counts(ctx.server, db, ctx.tables)
         pgtarget.drop_database(ctx.server, db)
     else:
-        out.target_rows = json.loads(m.stdout or "{}").get("rows", {}) if m.returncode == 0 else {}
+        rows = out.detail.get("rows", {})
+        out.target_rows = dict(rows) if isinstance(rows, dict) else {}
     short = {t: n for t, n in ctx.source_rows.items() if out.target_rows.get(t) != n}
     if short and m.returncode == 0:
         # A load that exits 0 with rows missing is the failure mode operators

@@ -1,7 +1,7 @@
 """Run one benchmark case as a child process and measure it from outside.
 
 Each case runs in its own process so that its peak resident memory is its own.
-The process is started through GNU time (``/usr/bin/time -f %M``), not
+The process is started through GNU time (``/usr/bin/time -f '%M %U %S'``), not
 directly: Linux carries the RSS high-water mark across fork+exec, so a child
 forked from this (40 MB) Python process would report at least 40 MB whatever
 it used, while time's own footprint is about 2 MB. The wall time is taken
@@ -25,6 +25,7 @@ GNU_TIME = "/usr/bin/time"
 class Measurement:
     seconds: float
     peak_rss_mb: float
+    cpu_seconds: float  # user + system of the child (and anything it waited for)
     returncode: int
     stdout: str
     stderr: str
@@ -46,7 +47,7 @@ def run_measured(
         tempfile.TemporaryFile() as err,
         tempfile.NamedTemporaryFile("r", suffix=".rss") as rss,
     ):
-        cmd = [GNU_TIME, "-q", "-f", "%M", "-o", rss.name, *argv]
+        cmd = [GNU_TIME, "-q", "-f", "%M %U %S", "-o", rss.name, *argv]
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=dict(env) if env else None, cwd=cwd)
         deadline = start + timeout
@@ -65,12 +66,15 @@ def run_measured(
         # Popen must not try to reap the child again.
         proc.returncode = os.waitstatus_to_exitcode(status)
         text = rss.read().strip()
-        peak_kib = int(text.splitlines()[-1]) if text else 0
+        # The last line: a killed child makes time print a note before it.
+        fields = text.splitlines()[-1].split() if text else ["0", "0", "0"]
+        peak_kib, user, system = int(fields[0]), float(fields[1]), float(fields[2])
         out.seek(0)
         err.seek(0)
         return Measurement(
             seconds=seconds,
             peak_rss_mb=peak_kib / 1024.0,
+            cpu_seconds=user + system,
             returncode=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
             stderr=err.read().decode("utf-8", "replace"),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import psutil
 import psycopg2
 import psycopg2.extensions
 
@@ -41,6 +42,7 @@ class PgServer:
     port: int
     user: str
     password: str | None = None
+    postmaster_pid: int | None = None  # known when the benchmark started the server
 
     def dsn(self, dbname: str) -> str:
         parts = {"host": self.host, "port": str(self.port), "user": self.user, "dbname": dbname}
@@ -60,6 +62,26 @@ class PgServer:
         conn = psycopg2.connect(self.dsn(dbname))
         conn.autocommit = autocommit
         return conn
+
+
+def server_cpu_seconds(server: PgServer) -> float | None:
+    """CPU used so far by the whole server: live processes, plus the backends the
+    postmaster has already reaped (its children_* times). Differences of two
+    readings bill a case for its share of PostgreSQL's work (parsing COPY,
+    indexes, WAL), which the client's figure cannot show."""
+    if server.postmaster_pid is None:
+        return None
+    try:
+        master = psutil.Process(server.postmaster_pid)
+        t = master.cpu_times()
+        total = t.user + t.system + t.children_user + t.children_system
+        for child in master.children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                c = child.cpu_times()
+                total += c.user + c.system
+    except psutil.NoSuchProcess:
+        return None
+    return total
 
 
 def _ident(name: str) -> str:
@@ -155,7 +177,8 @@ def started_server(durable: bool = False) -> Iterator[PgServer]:
             with (server.data_dir / "postgresql.conf").open("a") as conf:
                 conf.write("fsync = on\nsynchronous_commit = on\nfull_page_writes = on\n")
         server.start()
-        yield PgServer(host=server.host, port=server.port, user=server.user, password=server.password)
+        pid = int((server.data_dir / "postmaster.pid").read_text().split()[0])
+        yield PgServer(server.host, server.port, server.user, server.password, postmaster_pid=pid)
     finally:
         with contextlib.suppress(subprocess.CalledProcessError):
             server.stop("immediate")

@@ -48,6 +48,12 @@ def summarise(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
             "seconds": statistics.median(r.seconds for r in runs),
             "seconds_min": min(r.seconds for r in runs),
             "peak_rss_mb": statistics.median(r.peak_rss_mb for r in runs),
+            "client_cpu": statistics.median(r.client_cpu for r in runs),
+            "server_cpu": (
+                statistics.median(r.server_cpu for r in runs if r.server_cpu is not None)
+                if any(r.server_cpu is not None for r in runs)
+                else None
+            ),
             "ok": all(r.ok for r in runs),
             "notes": sorted({r.note for r in runs if r.note}),
             "samples": [{"seconds": r.seconds, "peak_rss_mb": r.peak_rss_mb, "ok": r.ok} for r in runs],
@@ -60,7 +66,10 @@ def _case(key: str) -> Case:
 
 
 def table(total_rows: int, summary: dict[str, dict[str, Any]]) -> str:
-    head = f"{'case':<48} {'wall s':>8} {'rows/s':>10} {'peak MB':>8} {'t/ref':>7} {'MB/ref':>7}  ref / check"
+    head = (
+        f"{'case':<48} {'wall s':>7} {'rows/s':>9} {'peak MB':>7} {'cli CPU':>7} {'srv CPU':>7}"
+        f" {'t/ref':>6} {'MB/ref':>6}  ref / check"
+    )
     lines = [head, "-" * len(head)]
     for c in CASES:
         s = summary.get(c.key)
@@ -68,12 +77,14 @@ def table(total_rows: int, summary: dict[str, dict[str, Any]]) -> str:
             continue
         ref = summary.get(c.reference) if c.reference else None
         t_ratio = f"{s['seconds'] / ref['seconds']:.2f}" if ref else ""
+        srv = f"{s['server_cpu']:.1f}" if s.get("server_cpu") is not None else "-"
         m_ratio = f"{s['peak_rss_mb'] / ref['peak_rss_mb']:.2f}" if ref else ""
         check = "ok" if s["ok"] else "FAILED: " + "; ".join(s["notes"])[:120]
         ref_name = f"vs {c.reference}; " if ref else ""
         lines.append(
-            f"{c.label:<48} {s['seconds']:>8.2f} {total_rows / s['seconds']:>10,.0f} "
-            f"{s['peak_rss_mb']:>8.1f} {t_ratio:>7} {m_ratio:>7}  {ref_name}{check}"
+            f"{c.label:<48} {s['seconds']:>7.2f} {total_rows / s['seconds']:>9,.0f} "
+            f"{s['peak_rss_mb']:>7.1f} {s['client_cpu']:>7.1f} {srv:>7} {t_ratio:>6} {m_ratio:>6}"
+            f"  {ref_name}{check}"
         )
     return "\n".join(lines)
 

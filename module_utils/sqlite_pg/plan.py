@@ -9,7 +9,7 @@ from .ddl import TableDDL, column_type_of, table_ddl
 from .errors import Problem
 from .options import Options
 from .pg_target import TargetTable
-from .sql_render import render_sql
+from .sql_render import FastField, fast_field
 from .sqlite_source import SourceTable, SqliteSource, quote_sqlite
 from .table_copy import TableCopy
 
@@ -36,14 +36,14 @@ class TablePlan:
     def copy(self, source: SqliteSource, policy: TextPolicy, fast: bool = True) -> TableCopy:
         """The row loop's plan. Columns SQLite can render go first (COPY takes
         columns in any order), those needing Python last."""
-        rendered: list[tuple[str, Converter, str | None]] = []
+        rendered: list[tuple[str, Converter, FastField | None]] = []
         for column in self.columns:
             column_type = self.types[column]
             widened = TextPolicy(policy.strip_nul, ignore_length=column in self.widen)
             convert, exact = converter_for(column_type, widened)
             if not exact:
                 self.inexact.append(column)
-            sql = render_sql(column_type, widened, quote_sqlite(column)) if fast else None
+            sql = fast_field(column_type, widened, quote_sqlite(column)) if fast else None
             rendered.append((column, convert, sql))
         if self.source.without_rowid:  # the fast path re-reads odd rows by rowid
             rendered = [(c, f, None) for c, f, _ in rendered]
@@ -54,7 +54,7 @@ class TablePlan:
             [c for c, _, _ in rendered],
             [f for _, f, _ in rendered],
             self.source.primary_key,
-            sql_fields=[s for _, _, s in rendered if s is not None],
+            fast_fields=[s for _, _, s in rendered if s is not None],
         )
 
 

@@ -1,141 +1,140 @@
-"""The fast path: SQLite itself renders the common values as COPY text.
+"""The fast path: SQLite assembles each row's COPY line, one regex checks it.
 
-Calling a Python converter per value is most of a copy's cost. For each column
-type, an SQL expression renders the values whose canonical form SQLite can
-produce exactly (an integer in range, 0/1, text without characters that need
-escaping, Sequelize's UTC timestamps, ...) and yields NULL for anything else; a
-row with such a NULL goes through the Python converters (which also name the
-problem when a value is bad). Both paths give the same text: the tests compare
-them value by value.
+Calling a Python converter per value is most of a copy's cost. Here SQLite
+concatenates the row's fields (rendering what needs rendering: 0/1 to t/f,
+Sequelize's UTC timestamps to PostgreSQL's form, blobs to hex, NULL to ``\\N``)
+and yields NULL for a row it cannot render; Python then decodes the line (which
+checks the UTF-8) and matches it against one precompiled regex of the exact
+forms PostgreSQL prints (an int4 has at most nine digits here, a varchar(n) at
+most n characters and nothing COPY would escape, a date is a real calendar day,
+...). Any row that fails goes through the Python converters, which render the
+rarer forms or name the problem. Both paths give the same text for the same
+value: the tests compare them.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from .converters import ColumnType, TextPolicy
-from .numbers import INT_RANGES
 
-NULL_SQL = "'\\N'"
-# Characters COPY text escapes (plus NUL, checked on the bytes): their presence
-# sends the value to the Python path.
-_SPECIAL_GLOB = "'*[\\\t\n\r\b\v\f]*'"
-_DIGIT = "[0-9]"
-_HEX = "[0-9a-f]"
-_UUID_GLOB = "'" + "-".join(_HEX * n for n in (8, 4, 4, 4, 12)) + "'"
-_DAY_GLOB = f"{_DIGIT * 4}-{_DIGIT * 2}-{_DIGIT * 2}"
-_CLOCK_GLOB = f"{_DIGIT * 2}:{_DIGIT * 2}:{_DIGIT * 2}"
-_SEQUELIZE_GLOB = f"'{_DAY_GLOB} {_CLOCK_GLOB}.{_DIGIT * 3} +00:00'"
 JSON_VALID_FROM = (3, 38, 0)
 
-
-def _quote_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _plain_text(x: str) -> str:
-    return f"NOT {x} GLOB {_SPECIAL_GLOB} AND instr(CAST({x} AS BLOB), x'00') = 0"
-
-
-def _valid_day(day: str) -> str:
-    # strftime keeps an impossible day (2024-02-30) as written; the round trip
-    # through julianday normalises it, so only a real calendar day compares equal.
-    return f"substr({day}, 1, 4) <> '0000' AND date(julianday({day})) = {day}"
+# Text with none of the characters COPY escapes (nor NUL): longer forms go slow.
+_PLAIN = r"[^\\\t\n\r\x08\x0b\x0c\x00]"
+# A calendar day (29 February only in leap years).
+_DAY = (
+    r"(?:(?!0000)\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])"
+    r"|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+    r"|(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)"
+)
+_CLOCK = r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d"
 
 
-def _integer(column: ColumnType, policy: TextPolicy, x: str) -> str:
-    low, high = INT_RANGES[column.name]
-    return f"WHEN typeof({x}) = 'integer' AND {x} BETWEEN {low} AND {high} THEN CAST({x} AS TEXT)"
+@dataclass(frozen=True)
+class FastField:
+    sql: str  # SQLite expression: the COPY field, or NULL when Python must convert
+    pattern: str  # regex of the field's accepted text (without the NULL form)
 
 
-def _boolean(column: ColumnType, policy: TextPolicy, x: str) -> str:
-    return f"WHEN typeof({x}) = 'integer' AND {x} IN (0, 1) THEN CASE {x} WHEN 1 THEN 't' ELSE 'f' END"
+def _int_pattern(digits: int) -> str:
+    return rf"0|-?[1-9]\d{{0,{digits - 1}}}"
 
 
-def _text(column: ColumnType, policy: TextPolicy, x: str) -> str | None:
+# Digits that always fit the type, whatever they are.
+_SAFE_DIGITS = {"int2": 4, "int4": 9, "int8": 18}
+
+
+def _integer(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+    return FastField(x, _int_pattern(_SAFE_DIGITS[column.name]))
+
+
+def _boolean(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+    return FastField(f"CASE {x} WHEN 1 THEN 't' WHEN 0 THEN 'f' END", "[tf]")
+
+
+def _text(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
     if column.name == "bpchar":
-        return None  # blank-padded output: Python pads
-    length = "" if column.length is None or policy.ignore_length else f" AND length({x}) <= {column.length}"
-    return f"WHEN typeof({x}) = 'text'{length} AND {_plain_text(x)} THEN {x}"
+        return None  # printed blank-padded: Python pads
+    limit = "*" if column.length is None or policy.ignore_length else f"{{0,{column.length}}}"
+    # A REAL in a text column: SQLite's and Python's float-to-text differ.
+    return FastField(f"CASE WHEN typeof({x}) <> 'real' THEN {x} END", _PLAIN + limit)
 
 
-def _uuid(column: ColumnType, policy: TextPolicy, x: str) -> str:
-    return f"WHEN typeof({x}) = 'text' AND length({x}) = 36 AND {x} GLOB {_UUID_GLOB} THEN {x}"
+def _uuid(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+    return FastField(x, r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def _timestamp(suffix: str) -> Callable[[ColumnType, TextPolicy, str], str]:
-    def render(column: ColumnType, policy: TextPolicy, x: str) -> str:
-        day = f"substr({x}, 1, 10)"
-        return (
-            f"WHEN typeof({x}) = 'text' AND length({x}) = 30 AND {x} GLOB {_SEQUELIZE_GLOB} "
-            f"AND substr({x}, 12, 2) < '24' AND substr({x}, 15, 2) < '60' AND substr({x}, 18, 2) < '60' "
-            f"AND {_valid_day(day)} "
-            f"THEN substr({x}, 1, 19) || rtrim(rtrim(substr({x}, 20, 4), '0'), '.') || '{suffix}'"
+def _timestamp(suffix: str) -> Callable[[ColumnType, TextPolicy, str], FastField]:
+    def render(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+        sql = (
+            f"CASE WHEN length({x}) = 30 AND substr({x}, 24) = ' +00:00' "
+            f"THEN substr({x}, 1, 19) || rtrim(rtrim(substr({x}, 20, 4), '0'), '.') || '{suffix}' END"
         )
+        return FastField(sql, rf"{_DAY} {_CLOCK}(?:\.\d{{0,2}}[1-9])?" + re.escape(suffix))
 
     return render
 
 
-def _date(column: ColumnType, policy: TextPolicy, x: str) -> str:
-    return (
-        f"WHEN typeof({x}) = 'text' AND length({x}) = 10 AND {x} GLOB '{_DAY_GLOB}' "
-        f"AND {_valid_day(x)} THEN {x}"
-    )
+def _date(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+    return FastField(x, _DAY)
 
 
-def _time(column: ColumnType, policy: TextPolicy, x: str) -> str:
-    return (
-        f"WHEN typeof({x}) = 'text' AND length({x}) = 8 AND {x} GLOB '{_CLOCK_GLOB}' "
-        f"AND {x} < '24' AND time({x}) = {x} THEN {x}"
-    )
+def _time(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+    return FastField(x, _CLOCK)
 
 
-def _numeric(column: ColumnType, policy: TextPolicy, x: str) -> str | None:
+def _numeric(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
     if column.precision is None:
-        return f"WHEN typeof({x}) = 'integer' THEN CAST({x} AS TEXT)"
+        return FastField(f"CASE WHEN typeof({x}) = 'integer' THEN {x} END", r"0|-?[1-9]\d*")
     scale = column.scale or 0
-    limit = 10 ** (column.precision - scale)
+    whole = column.precision - scale
+    if whole < 1:
+        return None
     if scale == 0:
-        return f"WHEN typeof({x}) = 'integer' AND abs({x}) < {limit} THEN CAST({x} AS TEXT)"
+        return FastField(f"CASE WHEN typeof({x}) = 'integer' THEN {x} END", _int_pattern(whole))
     fixed = f"printf('%.{scale}f', {x} + 0.0)"  # + 0.0: no negative zero
-    return (
-        f"WHEN typeof({x}) = 'integer' AND abs({x}) < {limit} THEN CAST({x} AS TEXT) || '.{'0' * scale}' "
-        f"WHEN typeof({x}) = 'real' AND abs({x}) < {limit} AND CAST({fixed} AS REAL) = {x} THEN {fixed}"
+    sql = (
+        f"CASE typeof({x}) WHEN 'integer' THEN {x} || '.{'0' * scale}' "
+        f"WHEN 'real' THEN CASE WHEN CAST({fixed} AS REAL) = {x} THEN {fixed} END END"
     )
+    return FastField(sql, rf"-?(?:0|[1-9]\d{{0,{whole - 1}}})\.\d{{{scale}}}")
 
 
-def _float8(column: ColumnType, policy: TextPolicy, x: str) -> str | None:
+def _float8(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
     # %.15g is the shortest form whenever it round-trips, for normal doubles
-    # below 2^53 (no ties with PostgreSQL's shortest-digits choice there); its
-    # switch to exponent notation (exp < -4 or >= 15) is float8out's.
-    return (
-        f"WHEN typeof({x}) = 'integer' AND abs({x}) < 1000000000000000 THEN CAST({x} AS TEXT) "
-        f"WHEN typeof({x}) = 'real' "
-        f"AND ({x} = 0 OR abs({x}) BETWEEN 2.2250738585072014e-308 AND 9007199254740991) "
-        f"AND CAST(printf('%.15g', {x}) AS REAL) = {x} THEN printf('%.15g', {x})"
+    # below 2^53 (no ties with PostgreSQL's shortest-digits choice there); it
+    # switches to exponent notation where float8out does (exp < -4 or >= 15).
+    sql = (
+        f"CASE typeof({x}) WHEN 'integer' THEN {x} "
+        f"WHEN 'real' THEN CASE WHEN ({x} = 0 "
+        f"OR abs({x}) BETWEEN 2.2250738585072014e-308 AND 9007199254740991) "
+        f"AND CAST(printf('%.15g', {x}) AS REAL) = {x} THEN printf('%.15g', {x}) END END"
     )
+    return FastField(sql, r"-?\d{1,15}(?:\.\d+)?(?:e[+-]\d\d\d?)?")
 
 
-def _json(column: ColumnType, policy: TextPolicy, x: str) -> str | None:
+def _json(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
     if sqlite3.sqlite_version_info < JSON_VALID_FROM:
         return None
-    return f"WHEN typeof({x}) = 'text' AND {_plain_text(x)} AND json_valid({x}) THEN {x}"
+    return FastField(f"CASE WHEN typeof({x}) = 'text' AND json_valid({x}) THEN {x} END", _PLAIN + "*")
 
 
-def _bytea(column: ColumnType, policy: TextPolicy, x: str) -> str:
-    return f"WHEN typeof({x}) = 'blob' THEN '\\\\x' || lower(hex({x}))"
+def _bytea(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+    sql = f"CASE WHEN typeof({x}) <> 'real' THEN '\\\\x' || lower(hex({x})) END"
+    return FastField(sql, r"\\\\x[0-9a-f]*")
 
 
-def _enum(column: ColumnType, policy: TextPolicy, x: str) -> str | None:
-    plain = [label for label in column.enum_labels if not any(c in label for c in "\\\t\n\r\b\v\f\x00")]
-    if not plain:
+def _enum(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
+    if any(re.fullmatch(_PLAIN + "*", label) is None for label in column.enum_labels):
         return None
-    labels = ", ".join(_quote_text(label) for label in plain)
-    return f"WHEN typeof({x}) = 'text' AND {x} IN ({labels}) THEN {x}"
+    return FastField(x, "|".join(re.escape(label) for label in column.enum_labels))
 
 
-SQL_RENDERERS: dict[str, Callable[[ColumnType, TextPolicy, str], str | None]] = {
+SQL_RENDERERS: dict[str, Callable[[ColumnType, TextPolicy, str], FastField | None]] = {
     "bool": _boolean,
     "int2": _integer,
     "int4": _integer,
@@ -155,14 +154,24 @@ SQL_RENDERERS: dict[str, Callable[[ColumnType, TextPolicy, str], str | None]] = 
 }
 
 
-def render_sql(column: ColumnType, policy: TextPolicy, quoted: str) -> str | None:
-    """An SQLite expression giving the COPY field, or NULL when Python must convert;
-    None when this type has no fast path."""
+def fast_field(column: ColumnType, policy: TextPolicy, quoted: str) -> FastField | None:
+    """The column's fast-path field (NULL handled), or None when it has none."""
     if column.enum_labels:
-        branch = _enum(column, policy, quoted)
+        found = _enum(column, policy, quoted)
     else:
         builder = SQL_RENDERERS.get(column.name)
-        branch = builder(column, policy, quoted) if builder else None
-    if branch is None:
+        found = builder(column, policy, quoted) if builder else None
+    if found is None:
         return None
-    return f"CASE WHEN {quoted} IS NULL THEN {NULL_SQL} {branch} END"
+    # '\N' in a line must mean NULL: the text '\N' goes to Python (which escapes
+    # it); any other text with a backslash fails the regex.
+    sql = f"CASE WHEN {quoted} IS NULL THEN '\\N' WHEN {quoted} = '\\N' THEN NULL ELSE {found.sql} END"
+    return FastField(sql, found.pattern)
+
+
+def line_sql(fields: list[FastField]) -> str:
+    return " || '\t' || ".join(f"({f.sql})" for f in fields)
+
+
+def line_regex(fields: list[FastField]) -> re.Pattern[str]:
+    return re.compile("\t".join(rf"(?:{f.pattern}|\\N)" for f in fields))

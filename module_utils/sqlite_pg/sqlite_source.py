@@ -211,6 +211,21 @@ class SqliteSource:
                 f"SQLite database {self.path}: reading table {table.name} failed: {exc}"
             ) from exc
 
+    def select(self, sql: str, table: str) -> Iterator[tuple]:
+        try:
+            cursor = self.conn.execute(sql)
+            cursor.arraysize = FETCH_ROWS
+            yield from cursor
+        except sqlite3.DatabaseError as exc:
+            raise MigrationError(f"SQLite database {self.path}: reading table {table} failed: {exc}") from exc
+
+    def raw_row(self, table: str, columns: list[str], rowid: int) -> tuple:
+        """One row as stored, its rowid last: for the values the fast path leaves to Python."""
+        select = ", ".join(quote_sqlite(c) for c in columns)
+        return self._query(
+            f"SELECT {select}, _rowid_ FROM {quote_sqlite(table)} WHERE _rowid_ = ?", (rowid,)
+        )[0]
+
     def null_rows(self, table: str, columns: list[str], select: list[str], limit: int) -> list[tuple]:
         """Rows where any of ``columns`` is NULL: (select values..., null flags...)."""
         flags = ", ".join(f"{quote_sqlite(c)} IS NULL" for c in columns)

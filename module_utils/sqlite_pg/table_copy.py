@@ -15,7 +15,8 @@ from typing import Any
 from .converters import Converter
 from .copy_text import NULL, RowDigest
 from .errors import ConversionError, Problem, ProblemLog, excerpt
-from .sqlite_source import SourceTable, SqliteSource
+from .sql_render import FastField, line_regex, line_sql
+from .sqlite_source import SourceTable, SqliteSource, quote_sqlite
 
 CHUNK_BYTES = 1 << 20
 
@@ -35,6 +36,7 @@ class TableCopy:
     columns: list[str]  # source column names = target column names, in COPY order
     converters: list[Converter]
     key_columns: list[str]  # the primary key, or [] to name rows by rowid
+    fast_fields: list[FastField] = field(default_factory=list)  # SQLite renders the first len() columns
     digest: RowDigest = field(default_factory=RowDigest)
     sent_rows: int = 0
 
@@ -59,23 +61,69 @@ class TableCopy:
             except ConversionError as exc:
                 problems.add(Problem(self.table.name, exc.reason, name, key, excerpt(value)))
 
-    def chunks(self, problems: ProblemLog, send: bool) -> Iterator[bytes]:
-        """COPY text in chunks (only while ``send`` and no problem is known);
-        the digest and row count cover every good row either way."""
+    def _convert(self, row: tuple, problems: ProblemLog) -> bytes | None:
+        """One source row to its COPY line, or None having reported its problems."""
+        try:
+            line = "\t".join(
+                [NULL if v is None else c(v) for c, v in zip(self.converters, row, strict=False)]
+            )
+        except ConversionError:
+            self._report(row, problems)
+            return None
+        return (line + "\n").encode()
+
+    def _classic_lines(self, problems: ProblemLog) -> Iterator[bytes]:
         converters = self.converters
-        sha1 = hashlib.sha1
-        from_bytes = int.from_bytes
-        total = 0
-        count = 0
-        out: list[bytes] = []
-        size = 0
         for row in self.source.rows(self.table, self.columns, self.uses_rowid):
             try:
                 line = "\t".join([NULL if v is None else c(v) for c, v in zip(converters, row, strict=False)])
             except ConversionError:
                 self._report(row, problems)
                 continue
-            data = (line + "\n").encode()
+            yield (line + "\n").encode()
+
+    def _fast_lines(self, problems: ProblemLog) -> Iterator[bytes]:
+        """SQLite assembles the first ``len(fast_fields)`` fields, one regex checks
+        them; Python converts the other columns, and any row that does not pass
+        (re-read by rowid)."""
+        rendered = len(self.fast_fields)
+        tail = list(zip(range(1, len(self.columns) - rendered + 1), self.converters[rendered:], strict=True))
+        select = ", ".join([line_sql(self.fast_fields)] + [quote_sqlite(c) for c in self.columns[rendered:]])
+        sql = f"SELECT {select}, _rowid_ FROM {quote_sqlite(self.table.name)}"
+        fullmatch = line_regex(self.fast_fields).fullmatch
+        name = self.table.name
+        for row in self.source.select(sql, name):
+            head = row[0]
+            if head is not None:
+                try:
+                    good = fullmatch(head.decode()) is not None
+                except UnicodeDecodeError:
+                    good = False
+                if good:
+                    if not tail:
+                        yield head + b"\n"
+                        continue
+                    try:
+                        rest = "\t".join([NULL if row[i] is None else c(row[i]) for i, c in tail])
+                        yield head + b"\t" + rest.encode() + b"\n"
+                        continue
+                    except ConversionError:
+                        pass
+            converted = self._convert(self.source.raw_row(name, self.columns, row[-1]), problems)
+            if converted is not None:
+                yield converted
+
+    def chunks(self, problems: ProblemLog, send: bool) -> Iterator[bytes]:
+        """COPY text in chunks (only while ``send`` and no problem is known);
+        the digest and row count cover every good row either way."""
+        sha1 = hashlib.sha1
+        from_bytes = int.from_bytes
+        total = 0
+        count = 0
+        out: list[bytes] = []
+        size = 0
+        lines = self._fast_lines(problems) if self.fast_fields else self._classic_lines(problems)
+        for data in lines:
             total += from_bytes(sha1(data).digest(), "big")
             count += 1
             if send:

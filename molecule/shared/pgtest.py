@@ -50,8 +50,12 @@ def expected_settings(host) -> dict[str, str]:
     pi = is_raspberry_pi(host)
     ram = v["postgresql_memory_mb"]
     assert ram, "the scenarios fix postgresql_memory_mb so that sizes are known"
-    max_conn = v["postgresql_max_connections"] or (v["postgresql_raspberry_pi_max_connections"] if pi else 100)
-    sb_pct = v["postgresql_raspberry_pi_shared_buffers_percent"] if pi else v["postgresql_shared_buffers_percent"]
+    max_conn = v["postgresql_max_connections"] or (
+        v["postgresql_raspberry_pi_max_connections"] if pi else 100
+    )
+    sb_pct = (
+        v["postgresql_raspberry_pi_shared_buffers_percent"] if pi else v["postgresql_shared_buffers_percent"]
+    )
     ecs_pct = (
         v["postgresql_raspberry_pi_effective_cache_size_percent"]
         if pi

@@ -35,7 +35,9 @@ def test_listening_on_configured_addresses_and_port(host):
 def test_settings_in_effect(host):
     for name, want in pgtest.expected_settings(host).items():
         if want[-2:] in ("kB", "MB", "GB"):
-            same = pgtest.psql_admin(host, f"SELECT pg_size_bytes(current_setting('{name}')) = pg_size_bytes('{want}')")
+            same = pgtest.psql_admin(
+                host, f"SELECT pg_size_bytes(current_setting('{name}')) = pg_size_bytes('{want}')"
+            )
             assert same == "t", f"{name}: {pgtest.psql_admin(host, f'SHOW {name}')} != {want}"
         else:
             assert pgtest.psql_admin(host, f"SHOW {name}") == want, name
@@ -124,7 +126,7 @@ def test_pg_hba_has_no_trust_and_only_the_app_over_the_network(host):
     ).splitlines()
     assert rules
     for line in rules:
-        kind, database, users, address, method, error = line.split("|")
+        kind, database, users, _address, method, error = line.split("|")
         assert not error, line
         assert method != "trust", line
         if kind != "local":

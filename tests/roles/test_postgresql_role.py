@@ -58,8 +58,17 @@ def ansible_playbook(playbook: str, *args: str, extra: dict | None = None, inven
             "argument 'postgresql_ssl' is of type str and we were unable to convert to bool",
         ),
         (
-            {"postgresql_hba_entries": [{"type": "host", "database": "all", "user": "all",
-                                         "address": "0.0.0.0/0", "method": "trust"}]},
+            {
+                "postgresql_hba_entries": [
+                    {
+                        "type": "host",
+                        "database": "all",
+                        "user": "all",
+                        "address": "0.0.0.0/0",
+                        "method": "trust",
+                    }
+                ]
+            },
             "value of method must be one of: scram-sha-256, peer, cert, reject, got: trust",
         ),
     ],
@@ -78,7 +87,10 @@ def test_wrong_variable_fails_at_once_with_a_clear_message(extra, message):
 def test_password_is_not_in_the_validation_output():
     secret = "S3cretThatMustNotShow"
     result = ansible_playbook(
-        "postgresql_role.yml", "-c", "local", "-vvv",
+        "postgresql_role.yml",
+        "-c",
+        "local",
+        "-vvv",
         extra={"postgresql_app_password": secret, "postgresql_port": "x"},
     )
     assert result.returncode == 2
@@ -131,7 +143,7 @@ def test_package_source_and_packages(decisions, case_id, case, source):
 
 
 def test_this_machine_is_detected_as_it_is(tmp_path):
-    result, found = decide(tmp_path, [{}])
+    result, found = decide(tmp_path, [])
     assert result.returncode == 0, result.stdout + result.stderr
     arch = subprocess.run(["dpkg", "--print-architecture"], capture_output=True, text=True).stdout.strip()
     assert found[0]["arch"] == arch
@@ -165,8 +177,9 @@ def throwaway_container():
     if not _docker_ready():
         pytest.skip(f"needs {DOCKER} and the image {IMAGE} (scripts/build-test-images.sh)")
     name = f"pg-pgdg-test-{uuid.uuid4().hex[:8]}"
-    subprocess.run([DOCKER, "run", "-d", "--rm", "--name", name, IMAGE, "sleep", "600"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [DOCKER, "run", "-d", "--rm", "--name", name, IMAGE, "sleep", "600"], check=True, capture_output=True
+    )
     try:
         yield name
     finally:
@@ -181,7 +194,10 @@ def in_container(name: str, *cmd: str) -> str:
 def test_pgdg_repository_is_a_signed_deb822_source(throwaway_container):
     name = throwaway_container
     result = ansible_playbook(
-        "postgresql_pgdg.yml", "-c", "community.docker.docker", inventory=f"{name},",
+        "postgresql_pgdg.yml",
+        "-c",
+        "community.docker.docker",
+        inventory=f"{name},",
         extra={"__postgresql_release": "trixie", "postgresql_install_source": "auto"},
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -7,8 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
 
-import pgtest  # noqa: E402
-import psycopg  # noqa: E402
+import pgtest
+import psycopg
 
 
 def test_sized_as_a_server(host):
@@ -21,7 +21,9 @@ def test_sized_as_a_server(host):
 
 
 def test_cluster_created_by_the_role(host):
-    assert pgtest.psql_admin(host, "SELECT datcollate FROM pg_database WHERE datname = 'template1'") == "C.UTF-8"
+    assert (
+        pgtest.psql_admin(host, "SELECT datcollate FROM pg_database WHERE datname = 'template1'") == "C.UTF-8"
+    )
     assert pgtest.psql_admin(host, "SHOW server_encoding") == "UTF8"
     clusters = host.check_output("pg_lsclusters --no-header")
     assert clusters.split()[:4] == ["15", "main", "5433", "online"]
@@ -41,5 +43,7 @@ def test_app_reaches_the_server_from_another_host(host):
         sslmode="require",
         connect_timeout=10,
     ) as conn:
-        row = conn.execute("SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()
+        row = conn.execute(
+            "SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+        ).fetchone()
     assert row == (v["postgresql_app_user"], True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
 
-import pgtest  # noqa: E402
+import pgtest
 
 
 def test_host_is_arm64(host):
