@@ -422,8 +422,9 @@ class Migration:
                 current = cur.fetchone()[0] or 0
             top = max(int(current), high_water)
             if top >= 1:
-                self.execute("SELECT setval(%s, %s, true)", (sequence, top), record=False)
-                self.outcome.ddl.append(f"SELECT setval('{sequence}', {top}, true)")
+                # ALTER SEQUENCE is transactional where setval() is not: a rollback
+                # (check mode, a failed verification) leaves the sequence as it was.
+                self.execute(f"ALTER SEQUENCE {sequence} RESTART WITH {top + 1}")
 
     def _verify(self, copy: TableCopy, result: TableResult) -> None:
         name = copy.table.name

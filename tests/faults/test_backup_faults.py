@@ -119,6 +119,9 @@ def test_backup_while_the_application_writes_is_consistent(
             assert rows == sqlite_writer.ROWS_PER_TX * n
             assert before <= n <= after
             seen.append((before, n, after))
+        # The writer really was writing while the module ran: at least one
+        # snapshot has commits on both sides of it within the backup's window.
+        assert any(before < n < after for before, n, after in seen), seen
         wait_for(lambda: progress(app_db) > seen[-1][2], "a commit after the last backup")
     finally:
         stop.touch()

@@ -152,3 +152,21 @@ def test_snapshot_is_consistent_while_the_application_writes(tmp_path: Path) -> 
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM tasks").fetchone() == (300,)
     conn.close()
+
+
+def test_rollback_leaves_sequences_as_they_were(pg_db, simple: str) -> None:
+    """setval() ignores rollbacks; ALTER SEQUENCE does not: check mode and a failed
+    verification leave the application's sequences untouched."""
+    pg_db.execute("CREATE TABLE tasks (id serial PRIMARY KEY, title varchar(50) NOT NULL)")
+    migrate_db(pg_db, simple, check_mode=True)
+    pg_db.execute(
+        "CREATE FUNCTION lie() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.id = 13 THEN NEW.title := 'tampered'; END IF; RETURN NEW; END $$;"
+        "CREATE TRIGGER lie BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION lie();"
+    )
+    run_failing(pg_db, simple)
+    assert pg_db.query("SELECT last_value, is_called FROM tasks_id_seq") == [(1, False)]
+    pg_db.execute("DROP TRIGGER lie ON tasks")
+    result = migrate_db(pg_db, simple)
+    assert any("RESTART WITH 21" in statement for statement in result["ddl"])
+    assert pg_db.query("INSERT INTO tasks (title) VALUES ('next') RETURNING id") == [(21,)]
