@@ -96,6 +96,13 @@ CASES: tuple[Case, ...] = (
         reference="module_full_new",
     ),
     Case(
+        "pgloader_default_10k",
+        "pgloader 3.6 default, prefetch rows = 10000",
+        EMPTY,
+        _pgloader("default-prefetch-10k"),
+        reference="module_full_new",
+    ),
+    Case(
         "pgloader_data_only",
         "pgloader 3.6 data only → app tables",
         APP,
@@ -124,6 +131,15 @@ CASES: tuple[Case, ...] = (
         reference="module_count_app",
     ),
     Case(
+        "copy_server_deferred",
+        "limit: server COPY, FKs+indexes rebuilt after",
+        APP,
+        lambda ctx, db: _py(
+            "bench.child_copy", "server-deferred", ctx.server.dsn(db), str(ctx.copy_manifest)
+        ),
+        reference="module_count_app",
+    ),
+    Case(
         "sqlite_read",
         "limit: full read of the SQLite file",
         NONE,
@@ -147,6 +163,9 @@ def run_case(case: Case, ctx: Context, run_id: str) -> tuple[Outcome, Measuremen
     m = run_measured(case.argv(ctx, db), env=env, cwd=str(pgtarget.REPO))
     cpu_after = pgtarget.server_cpu_seconds(ctx.server)
     out = Outcome(case.key, m.seconds, m.peak_rss_mb, ok=m.returncode == 0, client_cpu=m.cpu_seconds)
+    # Kept for reading pgloader's summary and any failure afterwards.
+    ctx.work.mkdir(parents=True, exist_ok=True)
+    (ctx.work / f"{db}.log").write_text(m.stdout + "\n--- stderr\n" + m.stderr)
     if cpu_before is not None and cpu_after is not None:
         out.server_cpu = cpu_after - cpu_before
     if m.returncode == 0 and m.stdout.lstrip().startswith("{"):

@@ -99,15 +99,29 @@ def targets(
         s = summary.get(key)
         return s["seconds"] if s else None
 
-    for mod, pgl in (("module_full_new", "pgloader_default"), ("module_full_app", "pgloader_data_only")):
+    pairs = (
+        ("module_full_new", "pgloader_default"),
+        ("module_full_new", "pgloader_default_10k"),
+        ("module_full_app", "pgloader_data_only"),
+    )
+    for mod, pgl in pairs:
         a, b = sec(mod), sec(pgl)
-        if a is not None and b is not None:
-            res.append({"target": f"{mod} < {pgl}", "met": a < b, "value": a, "limit": b, "by": a / b})
-    a, b = sec("module_count_app"), sec("copy_server")
-    if a is not None and b is not None:
+        if a is None or b is None:
+            continue
+        if not summary[pgl]["ok"]:
+            # A crashed or row-losing load has no time to beat.
+            res.append({"target": f"{mod} < {pgl}", "met": None, "value": a, "limit": b, "by": a / b})
+            continue
+        res.append({"target": f"{mod} < {pgl}", "met": a < b, "value": a, "limit": b, "by": a / b})
+    # The floor is COPY into the same tables (foreign keys and indexes
+    # live); the deferred floor is what a loader that rebuilds them could reach.
+    for floor in ("copy_server", "copy_server_deferred"):
+        a, b = sec("module_count_app"), sec(floor)
+        if a is None or b is None:
+            continue
         res.append(
             {
-                "target": f"module_count_app <= {COPY_LIMIT_FACTOR} x copy_server",
+                "target": f"module_count_app <= {COPY_LIMIT_FACTOR} x {floor}",
                 "met": a <= COPY_LIMIT_FACTOR * b,
                 "value": a,
                 "limit": COPY_LIMIT_FACTOR * b,
@@ -144,8 +158,9 @@ def targets(
 
 
 def targets_text(res: list[dict[str, Any]]) -> str:
+    # n/a: the contender failed (see its row), so there is no time to compare.
     return "\n".join(
-        f"  [{'met ' if r['met'] else 'MISS'}] {r['target']}: "
+        f"  [{'n/a ' if r['met'] is None else 'met ' if r['met'] else 'MISS'}] {r['target']}: "
         f"{r['value']:.2f} vs {r['limit']:.2f} (ratio {r['by']:.2f})"
         for r in res
     )

@@ -116,7 +116,10 @@ class DigestWriter:
         self.digest = RowDigest()
 
     def write(self, data: bytes | str) -> int:
-        if isinstance(data, str):
+        # Inlined RowDigest.add: this runs once per row of every verified table.
+        if type(data) is str:
             data = data.encode("utf-8")
-        self.digest.add(bytes(data))
+        digest = self.digest
+        digest.total += int.from_bytes(hashlib.sha1(data).digest(), "big")
+        digest.count += 1
         return len(data)

@@ -84,6 +84,16 @@ def test_wrong_variable_fails_at_once_with_a_clear_message(extra, message):
     assert "ok=0    changed=0" in out, out
 
 
+def test_misspelled_platform_fails_before_any_change():
+    # postgresql_os_family defaults to null, which argument specs cannot combine
+    # with choices: the role's first task checks it.
+    result = ansible_playbook("postgresql_role.yml", "-c", "local", extra={"postgresql_os_family": "Debain"})
+    out = result.stdout + result.stderr
+    assert result.returncode == 2, out
+    assert "postgresql_os_family must be Debian, Darwin or null (Ansible's os_family), got: Debain" in out
+    assert " changed=0 " in " ".join(out.split()) + " ", out
+
+
 def test_password_is_not_in_the_validation_output():
     secret = "S3cretThatMustNotShow"
     result = ansible_playbook(
