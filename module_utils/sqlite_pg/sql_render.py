@@ -59,9 +59,15 @@ def _boolean(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
 def _text(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
     if column.name == "bpchar":
         return None  # printed blank-padded: Python pads
-    limit = "*" if column.length is None or policy.ignore_length else f"{{0,{column.length}}}"
     # A REAL in a text column: SQLite's and Python's float-to-text differ.
-    return FastField(f"CASE WHEN typeof({x}) <> 'real' THEN {x} END", _PLAIN + limit)
+    if column.length is not None and not policy.ignore_length:
+        limit = f"{{0,{column.length}}}"
+        return FastField(f"CASE WHEN typeof({x}) <> 'real' THEN {x} END", _PLAIN + limit)
+    # Unbounded text (notes, descriptions) often holds newlines: SQLite escapes the
+    # common four itself (a length limit could not be checked on escaped text).
+    escaped = f"replace(replace({x}, '\\', '\\\\'), char(10), '\\n')"
+    escaped = f"replace(replace({escaped}, char(13), '\\r'), char(9), '\\t')"
+    return FastField(f"CASE WHEN typeof({x}) <> 'real' THEN {escaped} END", rf"(?:{_PLAIN}|\\[\\tnr])*")
 
 
 def _uuid(column: ColumnType, policy: TextPolicy, x: str) -> FastField:

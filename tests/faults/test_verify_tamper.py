@@ -204,12 +204,6 @@ def test_every_changed_cell_is_caught_and_named(migrated: tuple[Any, str, Path])
 IN_FLIGHT_TRIALS = 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="module bug: _reset_sequences uses setval(), which a rollback does not undo, so a failed "
-    "verification leaves the app tables' sequences advanced; ALTER SEQUENCE ... RESTART WITH is "
-    "transactional (report of issue 6). Remove this marker once fixed.",
-)
 def test_a_cell_changed_before_verification_rolls_everything_back(
     pg_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
