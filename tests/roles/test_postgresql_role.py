@@ -188,7 +188,7 @@ def throwaway_container():
         pytest.skip(f"needs {DOCKER} and the image {IMAGE} (scripts/build-test-images.sh)")
     name = f"pg-pgdg-test-{uuid.uuid4().hex[:8]}"
     subprocess.run(
-        [DOCKER, "run", "-d", "--rm", "--name", name, IMAGE, "sleep", "600"], check=True, capture_output=True
+        [DOCKER, "run", "-d", "--rm", "--name", name, IMAGE, "sleep", "1800"], check=True, capture_output=True
     )
     try:
         yield name
@@ -232,3 +232,64 @@ def test_pgdg_repository_is_a_signed_deb822_source(throwaway_container):
     # apt reads the source: it would fetch trixie-pgdg's index from PGDG.
     uris = in_container(name, "apt-get", "update", "--print-uris")
     assert "https://apt.postgresql.org/pub/repos/apt/dists/trixie-pgdg/InRelease" in uris
+
+
+@pytest.mark.slow
+def test_provision_without_systemd_from_scratch_then_nothing_changes(throwaway_container, tmp_path):
+    """playbooks/provision.yml on a fresh Debian 12 where PID 1 is not systemd
+    (like this CI machine): installs, creates the cluster, starts it with
+    pg_ctlcluster; the second run changes nothing."""
+    name = throwaway_container
+    inventory = tmp_path / "inventory.yml"
+    password_file = tmp_path / "app_password"
+    inventory.write_text(
+        json.dumps(
+            {
+                "all": {
+                    "hosts": {
+                        name: {
+                            "ansible_connection": "community.docker.docker",
+                            "postgresql_app_password": "{{ lookup('ansible.builtin.password', '"
+                            + str(password_file)
+                            + " chars=ascii_letters,digits length=24') }}",
+                        }
+                    }
+                }
+            }
+        )
+    )
+    playbook = str(PROJECT / "playbooks" / "provision.yml")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(PROJECT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    env["PATH"] = f"/usr/bin:{env.get('PATH', '')}"
+    recaps = []
+    for _ in range(2):
+        run = subprocess.run(
+            ["ansible-playbook", "-i", str(inventory), playbook],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        recaps.append(" ".join(run.stdout.split("PLAY RECAP")[-1].split()))
+    assert " changed=0 " in recaps[1] + " ", recaps[1]
+    assert in_container(name, "ps", "-p", "1", "-o", "comm=").strip() == "sleep"
+    assert in_container(name, "pg_lsclusters", "--no-header").split()[:4] == ["15", "main", "5432", "online"]
+    login = subprocess.run(
+        [
+            DOCKER,
+            "exec",
+            "-e",
+            f"PGPASSWORD={password_file.read_text().strip()}",
+            name,
+            "psql",
+            "-XAtw",
+            "host=127.0.0.1 dbname=bwaincell user=bwaincell",
+            "-c",
+            "SELECT current_user",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert login.stdout.strip() == "bwaincell", login.stderr
