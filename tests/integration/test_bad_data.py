@@ -57,14 +57,21 @@ def row_counts(db) -> list[tuple]:
     return [(t, db.query(f'SELECT count(*) FROM "{t}"')[0][0]) for t in tables]
 
 
-@pytest.mark.parametrize("target", ["application tables", "empty database"])
-@pytest.mark.parametrize("defect", list(DEFECT_REPORTS))
+# An enum defect exists only against the application's tables: SQLite has no
+# enum type, so a table the module creates keeps the column as text.
+DEFECT_CASES = [
+    (defect, target)
+    for defect in DEFECT_REPORTS
+    for target in ("application tables", "empty database")
+    if not (defect == "enum" and target == "empty database")
+]
+
+
+@pytest.mark.parametrize(("defect", "target"), DEFECT_CASES)
 def test_defect_is_reported_and_nothing_is_written(pg_db, defect_dbs, defect: str, target: str) -> None:
     table, column, reason, key_sql = DEFECT_REPORTS[defect]
     if target == "application tables":
         app_tables(pg_db)
-    elif defect == "enum":
-        pytest.skip("SQLite has no enum: a created table keeps the text")
     before = row_counts(pg_db)
     error = run_failing(pg_db, str(defect_dbs[defect]))
     assert row_counts(pg_db) == before
