@@ -4,7 +4,6 @@ under verifier.additional_files_or_dirs)."""
 from __future__ import annotations
 
 import pgtest
-import pytest
 
 
 def test_postgresql_15_installed(host):
@@ -140,7 +139,12 @@ def test_pg_hba_has_no_trust_and_only_the_app_over_the_network(host):
 def test_tls(host):
     v = pgtest.role_vars(host)
     if not v["postgresql_ssl"]:
-        pytest.skip("postgresql_ssl is false in this scenario")
+        # TLS off: the server must say so and refuse a client that requires it.
+        assert pgtest.psql_admin(host, "SHOW ssl") == "off"
+        refused = pgtest.psql_app(host, password=pgtest.app_password(), sslmode="require")
+        assert refused.rc != 0
+        assert "SSL" in refused.stderr
+        return
     result = pgtest.psql_app(
         host,
         "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
