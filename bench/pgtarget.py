@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -153,33 +148,14 @@ def settings(server: PgServer) -> dict[str, str]:
 
 @contextmanager
 def started_server(durable: bool = False) -> Iterator[PgServer]:
-    """A throw-away PostgreSQL 15, started by the test suite's own code.
-
-    The benchmark carries no second copy of the server-starting code: it uses
-    ``tests/conftest.py``'s ``PgServer`` (initdb, pg_ctl, as the postgres OS
-    user when root), so both measure and test the same configuration. The
-    steps of the ``pg_server`` fixture are repeated here because they live in
-    the fixture's body; see the report's request to factor them out.
+    """A throw-away PostgreSQL 15, started by the test suite's own code
+    (``tests/pgserver.py``), so both measure and test the same configuration.
     ``durable`` turns fsync, synchronous_commit and full_page_writes back on
     (the test cluster runs with them off), for figures closer to production.
     """
     sys.path.insert(0, str(REPO / "tests"))
-    import conftest
+    import pgserver
 
-    base = Path(tempfile.mkdtemp(prefix="bench-pg-"))
-    as_user = conftest.PG_OS_USER if os.geteuid() == 0 else None
-    server = conftest.PgServer(
-        conftest.PG_BIN_DIR, base, conftest.free_port(), secrets.token_urlsafe(18), as_user=as_user
-    )
-    try:
-        server.initdb()
-        if durable:
-            with (server.data_dir / "postgresql.conf").open("a") as conf:
-                conf.write("fsync = on\nsynchronous_commit = on\nfull_page_writes = on\n")
-        server.start()
+    with pgserver.started_server(durable=durable, prefix="bench-pg-") as server:
         pid = int((server.data_dir / "postmaster.pid").read_text().split()[0])
         yield PgServer(server.host, server.port, server.user, server.password, postmaster_pid=pid)
-    finally:
-        with contextlib.suppress(subprocess.CalledProcessError):
-            server.stop("immediate")
-        shutil.rmtree(base, ignore_errors=True)

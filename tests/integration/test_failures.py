@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from bwaincell_sample import POSTGRES_DDL, create_sample
-from conftest import free_port
 from helpers import make_sqlite, migrate_db, options_for, run_failing, user_tables
+from pgserver import free_port
 from sqlite_pg import migrate
 from sqlite_pg.errors import MigrationError
 from sqlite_pg.sqlite_source import SqliteSource
