@@ -180,7 +180,6 @@ EXAMPLES = r"""
     login_user: bwaincell
     login_password: "{{ postgresql_app_password }}"
     login_db: bwaincell
-  no_log: false  # login_password is no_log in the module itself
 
 - name: Into an empty database, creating the tables, over the Unix socket as the superuser
   become: true
