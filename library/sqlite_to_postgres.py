@@ -168,6 +168,10 @@ notes:
   - The SQLite file is read in one read transaction. In WAL mode the application keeps writing
     meanwhile (its new writes are not in this copy); in rollback-journal mode its writes wait
     until the read ends. Stop the application for the final copy.
+  - When it loads existing empty tables it owns, their foreign keys to each other (those SQLite
+    declares too, so already checked) and their non-unique indexes are dropped before COPY and
+    recreated after it, inside the transaction (as pg_restore does); the statements are in RV(ddl).
+    Until the commit, other sessions wait on these tables instead of seeing them empty.
   - Timestamps without a zone are taken as UTC (Sequelize stores UTC). Epoch numbers are seconds,
     or milliseconds from 1e11, or microseconds from 1e14.
 """
@@ -248,7 +252,9 @@ problems:
       reason: "260 characters, longer than character varying(200)"
       value: "'xxxxxxxx...' (260 chars)"
 ddl:
-  description: DDL and sequence statements run (rolled back in check mode).
+  description: >-
+    DDL and sequence statements run (rolled back in check mode), including the foreign keys and
+    indexes dropped before COPY and recreated after it.
   returned: always
   type: list
   elements: str

@@ -7,10 +7,13 @@ alone has passed):
 2. plan each table: load into the existing table, or create it;
 3. pre-check the source: NULLs in NOT NULL columns, dangling foreign keys;
 4. compare non-empty target tables with the source by digest (equal: unchanged);
-5. DDL, TRUNCATE (if_not_empty=replace), COPY in foreign-key order, converting
-   and validating every value on the way (a bad value stops the sending and the
-   scan goes on to collect the other problems);
-6. indexes and foreign keys of created tables, sequences past the highest id;
+5. DDL, TRUNCATE (if_not_empty=replace), drop the foreign keys and plain indexes
+   of empty existing tables (deferred.py), COPY in foreign-key order (read ahead
+   in a thread, prefetch.py), converting and validating every value on the way
+   (a bad value stops the sending and the scan goes on to collect the other
+   problems);
+6. the dropped indexes and foreign keys back, indexes and foreign keys of created
+   tables, sequences past the highest id;
 7. read every loaded table back and compare with the source digest;
 8. commit (or roll back in check mode, or on any failure); ANALYZE.
 """
@@ -25,12 +28,14 @@ from typing import Any
 
 from .converters import TextPolicy
 from .copy_text import ChunkReader
+from .deferred import Deferred, plan_deferred
 from .errors import MigrationError, Problem, ProblemLimitReached, ProblemLog, excerpt
 from .identifiers import column_list, qualified, quote_ident
 from .options import Options
 from .ordering import fk_order
 from .pg_target import connect, psycopg2, read_tables, schema_exists
 from .plan import TablePlan, plan_create, plan_existing
+from .prefetch import Prefetch
 from .sqlite_source import SqliteSource
 from .table_copy import TableCopy, key_text
 from .verify import diff_rows, target_count, target_digest, target_has_rows
@@ -350,6 +355,9 @@ class Migration:
         replaced = [n for n in to_load if results[n].action == "replaced"]
         if replaced:
             self.execute("TRUNCATE " + ", ".join(qualified(self.schema, n) for n in replaced))
+        deferred = self._deferred([n for n in to_load if not plans[n].created and n not in replaced], copies)
+        for statement in deferred.drops:
+            self.execute(statement)
         for name in to_load:
             started = time.monotonic()
             self._copy(copies[name])
@@ -361,6 +369,8 @@ class Migration:
             result.seconds += time.monotonic() - started
         if self.problems:
             raise self.fail()
+        for statement in deferred.restores:
+            self.execute(statement)
         for name in to_load:
             if plans[name].ddl is not None:
                 for statement in plans[name].ddl.after_load:
@@ -373,12 +383,39 @@ class Migration:
             results[name].seconds += time.monotonic() - started
         self.outcome.changed = bool(to_load)
 
+    def _deferred(self, empty_existing: list[str], copies: dict[str, TableCopy]) -> Deferred:
+        """Foreign keys and plain indexes of the empty existing tables to drop
+        during COPY and recreate after it (see deferred.py).
+
+        A foreign key qualifies only if the pre-check covered exactly what is
+        loaded: declared in SQLite, between two of these tables, and no column
+        on either side left out (exclude_columns would load defaults instead).
+        """
+        source_keys: set[tuple[str, tuple[str, ...], str]] = set()
+        for name in empty_existing:
+            for fk in self.tables[name].foreign_keys:
+                if fk.parent not in empty_existing:
+                    continue
+                parent = self.tables[fk.parent]
+                referenced = parent.primary_key if None in fk.parent_columns else fk.parent_columns
+                child_loaded = set(fk.columns) <= set(copies[name].columns)
+                parent_loaded = set(referenced) <= set(copies[fk.parent].columns)
+                if child_loaded and parent_loaded:
+                    source_keys.add((name, fk.columns, fk.parent))
+        return plan_deferred(self.conn, self.schema, empty_existing, source_keys)
+
     def _copy(self, copy: TableCopy) -> None:
         sql = f"COPY {qualified(self.schema, copy.table.name)} ({column_list(copy.columns)}) FROM STDIN"
-        reader = ChunkReader(copy.chunks(self.problems, send=True))
+        # The chunks are read from SQLite in a thread while this one sends.
+        chunks = Prefetch(copy.chunks(self.problems, send=True))
+        reader = ChunkReader(chunks)
         try:
-            with self.conn.cursor() as cur:
-                cur.copy_expert(sql, reader, size=1 << 20)
+            try:
+                with self.conn.cursor() as cur:
+                    cur.copy_expert(sql, reader, size=1 << 20)
+            finally:
+                # Before anything reads the source again (key_of_line below).
+                chunks.close()
         except psycopg2.Error as exc:
             if reader.error is not None:
                 raise reader.error from None

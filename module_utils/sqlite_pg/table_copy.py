@@ -8,7 +8,7 @@ Memory stays at about one chunk (plus the largest single row).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,7 +113,7 @@ class TableCopy:
             if converted is not None:
                 yield converted
 
-    def chunks(self, problems: ProblemLog, send: bool) -> Iterator[bytes]:
+    def chunks(self, problems: ProblemLog, send: bool) -> Generator[bytes, None, None]:
         """COPY text in chunks (only while ``send`` and no problem is known);
         the digest and row count cover every good row either way."""
         sha1 = hashlib.sha1

@@ -96,14 +96,25 @@ def copying(server: Any, dbname: str, table: str) -> Callable[[], bool]:
 
 
 def relation_bytes(server: Any, dbname: str, table: str) -> int:
-    """Size of the table's file: grows while an uncommitted COPY writes into it."""
+    """Size of the table's file: grows while an uncommitted COPY writes into it.
+
+    Read on disk: pg_relation_size() would wait for the module's lock (it drops
+    the foreign keys and indexes of empty tables during COPY), while neither
+    to_regclass() nor pg_relation_filepath() lock the table.
+    """
     conn = server.connect(dbname)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT pg_relation_size(to_regclass(%s))", (f'public."{table}"',))
-            return int(cur.fetchone()[0] or 0)
+            cur.execute("SELECT pg_relation_filepath(to_regclass(%s))", (f'public."{table}"',))
+            path = cur.fetchone()[0]
     finally:
         conn.close()
+    if path is None:
+        return 0
+    try:
+        return (server.data_dir / path).stat().st_size
+    except FileNotFoundError:  # no block written yet
+        return 0
 
 
 def module_sessions(server: Any, dbname: str) -> int:

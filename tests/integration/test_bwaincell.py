@@ -84,10 +84,24 @@ def assert_same_rows(db: Any, src: Path) -> None:
     sqlite.close()
 
 
+def definitions(db: Any) -> list[tuple]:
+    """Every constraint and index of the schema, as PostgreSQL prints them."""
+    return db.query(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2"
+    ) + db.query("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1")
+
+
 def test_into_application_tables(pg_db, sample: Path) -> None:
     app_tables(pg_db)
+    before = definitions(pg_db)
     result = migrate_db(pg_db, sample)
     assert result["changed"] is True
+    # foreign keys and plain indexes were dropped during COPY and are back as they were
+    assert any(" DROP CONSTRAINT " in s for s in result["ddl"])
+    assert any(s.startswith("DROP INDEX ") for s in result["ddl"])
+    assert any(" ADD CONSTRAINT " in s and "FOREIGN KEY" in s for s in result["ddl"])
+    assert definitions(pg_db) == before
     assert all(not t["created"] and t["verified"] for t in result["tables"])
     assert [t["name"] for t in result["tables"]][:2] == ["users", "budget"] or result["tables"][0][
         "name"

@@ -1,0 +1,87 @@
+"""Reading ahead: the COPY chunks of a table are produced in a second thread.
+
+Reading SQLite (sqlite3 releases the GIL while it steps) and sending to
+PostgreSQL (psycopg2 releases it while the socket is full) then overlap instead
+of taking turns: the server parses and indexes one chunk while the next is read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Generator, Iterator
+
+# Chunks produced ahead of the sender: memory stays at a few chunks (~1 MiB each).
+DEPTH = 2
+_POLL_SECONDS = 0.1
+
+
+class _Done:
+    """End of the chunks (a sentinel no chunk can be equal to)."""
+
+
+class Prefetch(Iterator[bytes]):
+    """Iterates ``chunks`` in a producer thread, at most ``DEPTH`` chunks ahead.
+
+    The generator runs in the producer thread only, so the SQLite connection it
+    reads is used by one thread at a time as long as nothing else reads the
+    source until ``close()`` returns. An exception of the producer is raised
+    unchanged by ``__next__`` (problem reports stay the same). ``close()`` stops
+    the producer, closes the generator in that thread and joins it.
+    """
+
+    def __init__(self, chunks: Generator[bytes, None, None], depth: int = DEPTH) -> None:
+        self._chunks = chunks
+        self._queue: queue.Queue[bytes | BaseException | type[_Done]] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._finished = False
+        self._thread = threading.Thread(target=self._produce, name="sqlite-to-copy", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: bytes | BaseException | type[_Done]) -> bool:
+        """Queue ``item`` unless told to stop meanwhile (then False)."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=_POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _produce(self) -> None:
+        try:
+            for chunk in self._chunks:
+                if not self._put(chunk):
+                    return
+            self._put(_Done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            self._put(exc)
+        finally:
+            # Closed here, in the thread that ran it: its cleanup (the SQLite
+            # cursor) runs before close() returns, never at garbage collection.
+            self._chunks.close()
+
+    def __next__(self) -> bytes:
+        if self._finished:
+            raise StopIteration
+        item = self._queue.get()
+        if item is _Done:
+            self._finished = True
+            self._thread.join()
+            raise StopIteration
+        if isinstance(item, BaseException):
+            self._finished = True
+            self._thread.join()
+            raise item
+        return item  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Stop the producer (if still running) and wait for it."""
+        self._finished = True
+        self._stop.set()
+        while self._thread.is_alive():
+            # Make room so a producer blocked in put() sees the stop promptly.
+            with contextlib.suppress(queue.Empty):
+                self._queue.get_nowait()
+            self._thread.join(timeout=_POLL_SECONDS)
