@@ -184,8 +184,7 @@ def _docker_ready() -> bool:
 
 @pytest.fixture
 def throwaway_container():
-    if not _docker_ready():
-        pytest.skip(f"needs {DOCKER} and the image {IMAGE} (scripts/build-test-images.sh)")
+    assert _docker_ready(), f"needs {DOCKER} and the image {IMAGE} (scripts/prepare-host.sh builds it)"
     name = f"pg-pgdg-test-{uuid.uuid4().hex[:8]}"
     subprocess.run(
         [DOCKER, "run", "-d", "--rm", "--name", name, IMAGE, "sleep", "1800"], check=True, capture_output=True
