@@ -116,23 +116,23 @@ class PgServer:
         conn.autocommit = autocommit
         return conn
 
-    def create_database(self, prefix: str = "test") -> str:
-        name = f"{prefix}_{next(self._counter)}_{secrets.token_hex(3)}"
+    def _execute(self, sql: str) -> None:
+        """One statement on a short-lived superuser connection (autocommit:
+        CREATE/DROP DATABASE cannot run in a transaction)."""
         conn = self.connect()
         try:
             with conn.cursor() as cur:
-                cur.execute(f'CREATE DATABASE "{name}"')
+                cur.execute(sql)
         finally:
             conn.close()
+
+    def create_database(self, prefix: str = "test") -> str:
+        name = f"{prefix}_{next(self._counter)}_{secrets.token_hex(3)}"
+        self._execute(f'CREATE DATABASE "{name}"')
         return name
 
     def drop_database(self, name: str) -> None:
-        conn = self.connect()
-        try:
-            with conn.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            conn.close()
+        self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def module_args(self, dbname: str) -> dict[str, Any]:
         return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 EXCERPT_CHARS = 60
@@ -58,13 +58,7 @@ class Problem:
     value: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "table": self.table,
-            "column": self.column,
-            "key": self.key,
-            "reason": self.reason,
-            "value": self.value,
-        }
+        return asdict(self)
 
     def __str__(self) -> str:
         where = self.table + (f".{self.column}" if self.column else "")
