@@ -127,6 +127,8 @@ def test_report_on_the_controller(host: Any) -> None:
     assert set(tables) == set(TABLES)
     for t in tables.values():
         assert t["verified"] is True
+        # Into the application's own tables (converge.yml), not new ones.
+        assert t["created"] is False and t["action"] == "loaded"
         assert t["source_rows"] == t["target_rows"] > 0
         assert t["digest"]
     assert result["backup"]["sha256"] == sha256(host, result["backup"]["path"])
@@ -135,7 +137,6 @@ def test_report_on_the_controller(host: Any) -> None:
         "preflight",
         "backup",
         "provision",
-        "target",
         "rehearsal",
         "stop",
         "copy",
@@ -158,3 +159,19 @@ def test_rolled_back_database_is_the_backup(host: Any, phase: str) -> None:
     assert dump.exists and dump.mode == 0o600 and dump.size > 0
     assert sha256(host, st["pg_dump"]) == st["pg_dump_sha256"]
     assert st["previous"]["status"] == "migrated"
+
+
+def test_failed_rollback_put_the_application_back_on_postgres(host: Any, phase: str) -> None:
+    """side_effect.yml's first rollback fails at its pg_dump, after the stop."""
+    output = EPHEMERAL / "rollback-fault-output.txt"
+    if phase == "migrated":
+        assert not output.exists()
+        return
+    text = output.read_text()
+    assert "ROLLBACK OF mig-debian12 FAILED at step 'dump'" in text
+    assert "was stopped, then started again on PostgreSQL" in text
+    answer = json.loads((EPHEMERAL / "rollback-fault-health.json").read_text())
+    assert answer["status"] == "ok" and answer["backend"] == "postgres"
+    assert answer["counts"] == sqlite_counts(host, latest_backup(host))
+    # The state it failed in is kept: the real rollback then saw "migrated".
+    assert state(host)["previous"]["status"] == "migrated"
