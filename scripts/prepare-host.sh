@@ -23,5 +23,34 @@ if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
 fi
 [ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64
 
+# The Compose v2 CLI plugin (community.docker.docker_compose_v2 needs >= 2.18):
+# Debian 12 only has docker-compose 1.x, so the plugin binary is taken from
+# trixie's docker-compose package (Depends: libc6 only), fetched by apt with
+# its signature checked against the archive keyring, through a throw-away
+# sources list: trixie never enters this machine's apt sources.
+PLUGIN=/usr/local/lib/docker/cli-plugins/docker-compose
+if ! /usr/bin/docker compose version >/dev/null 2>&1; then
+  echo "prepare-host: installing the docker compose plugin from Debian trixie"
+  MIRROR=${DEBIAN_MIRROR:-$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}
+  MIRROR=${MIRROR:-http://deb.debian.org/debian}
+  tmp=$(mktemp -d /var/tmp/compose-plugin.XXXXXX)
+  trap 'rm -rf "$tmp"' EXIT
+  # apt fetches as _apt: it must reach the lists and write the download.
+  chmod 755 "$tmp"
+  mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/deb"
+  chown _apt "$tmp/deb"
+  echo "deb [arch=$(dpkg --print-architecture) signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR trixie main" \
+    > "$tmp/trixie.list"
+  apt_tmp=(-o Dir::Etc::SourceList="$tmp/trixie.list" -o Dir::Etc::SourceParts=- -o Dir::State::Lists="$tmp/lists"
+           -o Dir::Cache="$tmp/cache" -o Acquire::Languages=none)
+  apt-get -qq "${apt_tmp[@]}" update
+  (cd "$tmp/deb" && apt-get -qq "${apt_tmp[@]}" download docker-compose)
+  dpkg-deb -x "$tmp"/deb/docker-compose_*.deb "$tmp/root"
+  install -D -m 0755 "$tmp/root/usr/libexec/docker/cli-plugins/docker-compose" "$PLUGIN"
+  rm -rf "$tmp"
+  trap - EXIT
+  /usr/bin/docker compose version
+fi
+
 bash scripts/start-dockerd.sh
 bash scripts/build-test-images.sh "$@"
