@@ -10,26 +10,17 @@ plugin or the image the tests fail, they are never skipped."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import sqlite3
 import subprocess
-import sys
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from app_control import STANDIN, health, run_role, sample_database
 from pgserver import free_port
 
-PROJECT = Path(__file__).resolve().parents[2]
-PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "bwaincell_app_control.yml"
-STANDIN = PROJECT / "tests" / "standin_app" / "bwaincell_standin.py"
-SAMPLE = PROJECT / "scripts" / "bwaincell_sample.py"
 DOCKER = "/usr/bin/docker"
 IMAGE = "bwaincell-test/debian12:amd64"
 SERVICE = "bwaincell"
@@ -53,26 +44,6 @@ services:
       - "127.0.0.1:{port}:3000"
     stop_grace_period: 5s
 """
-
-
-def _standin_tables() -> tuple[str, ...]:
-    spec = importlib.util.spec_from_file_location("bwaincell_standin", STANDIN)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.TABLES
-
-
-TABLES = _standin_tables()
-
-
-def sample_database(path: Path, rows: int, seed: int) -> dict[str, int]:
-    """Writes a sample database; returns its row count per table of the stand-in."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, str(SAMPLE), "--rows", str(rows), "--seed", str(seed), str(path)]
-    subprocess.run(cmd, check=True, capture_output=True)
-    with sqlite3.connect(path) as conn:
-        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in TABLES}
 
 
 def docker(*args: str, check: bool = True) -> str:
@@ -100,12 +71,8 @@ class ComposeApp:
 
     def role(self, entry: str, *args: str, **extra: object) -> RoleRun:
         """Runs the role's entry point on this machine; results as JSON."""
-        env = dict(os.environ, ANSIBLE_CONFIG=str(PROJECT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-        env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
-        env["PATH"] = f"/usr/bin:{env.get('PATH', '')}"
         variables = {
             "entry": entry,
-            "ansible_python_interpreter": "/usr/bin/python3",
             "bwaincell_app_control": "docker_compose",
             "bwaincell_app_dir": str(self.directory),
             "bwaincell_app_database": "sqlite",
@@ -120,22 +87,10 @@ class ComposeApp:
             "bwaincell_app_health_timeout": 2,
             **extra,
         }
-        cmd = ["ansible-playbook", "-i", "localhost,", "-c", "local", str(PLAYBOOK), *args]
-        cmd += ["-e", json.dumps(variables)]
-        run = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=180)
-        out = run.stdout + run.stderr
-        compose_task = None
-        try:
-            report = json.loads(run.stdout)
-        except json.JSONDecodeError:
-            report = {"plays": []}
-        for play in report["plays"]:
-            for task in play["tasks"]:
-                # Named "<role> : <task name>".
-                if task["task"]["name"].split(" : ", 1)[-1].startswith(COMPOSE_TASK):
-                    result = task["hosts"]["localhost"]
-                    compose_task = None if result.get("skipped") else result
-        return RoleRun(run.returncode, out, compose_task)
+        run = run_role(variables, *args)
+        result = run.task(COMPOSE_TASK)
+        compose_task = None if result is None or result.get("skipped") else result
+        return RoleRun(run.rc, run.out, compose_task)
 
     def container(self) -> dict | None:
         """docker inspect of the service's container, None when there is none."""
@@ -152,12 +107,7 @@ class ComposeApp:
 
     def health(self) -> dict | None:
         """The stand-in's /health answer, None when nothing answers."""
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        try:
-            with opener.open(f"http://127.0.0.1:{self.port}/health", timeout=3) as answer:
-                return json.load(answer)
-        except (urllib.error.URLError, OSError):
-            return None
+        return health(self.port)
 
     def down(self) -> None:
         base = [DOCKER, "compose", "--project-directory", str(self.directory), "-p", self.name]
