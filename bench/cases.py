@@ -28,6 +28,7 @@ class Context:
     copy_manifest: Path
     work: Path  # scratch for load files
     source_rows: dict[str, int]
+    baseline: Path | None = None  # another version's module_utils (--baseline), for the *_base cases
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,13 @@ def _py(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
 
 
-def _module(verify: str) -> Callable[[Context, str], list[str]]:
-    return lambda ctx, db: _py(
-        "bench.child_module", str(ctx.sqlite_path), json.dumps(_login(ctx.server, db)), verify
-    )
+def _module(verify: str, baseline: bool = False) -> Callable[[Context, str], list[str]]:
+    def argv(ctx: Context, db: str) -> list[str]:
+        extra = [str(ctx.baseline)] if baseline and ctx.baseline else []
+        login = json.dumps(_login(ctx.server, db))
+        return _py("bench.child_module", str(ctx.sqlite_path), login, verify, *extra)
+
+    return argv
 
 
 def _login(server: PgServer, db: str) -> dict[str, object]:
@@ -88,6 +92,11 @@ CASES: tuple[Case, ...] = (
     Case("module_full_app", "module verify=full → app tables", APP, _module("full")),
     Case("module_count_new", "module verify=count → creates tables", EMPTY, _module("count")),
     Case("module_full_new", "module verify=full → creates tables", EMPTY, _module("full")),
+    # The same with the baseline's code (run.py --baseline): before/after in one run.
+    Case("module_count_app_base", "baseline: module count → app tables", APP, _module("count", True)),
+    Case("module_full_app_base", "baseline: module full → app tables", APP, _module("full", True)),
+    Case("module_count_new_base", "baseline: module count → creates", EMPTY, _module("count", True)),
+    Case("module_full_new_base", "baseline: module full → creates", EMPTY, _module("full", True)),
     Case(
         "pgloader_default",
         "pgloader 3.6 default (creates tables)",
@@ -107,6 +116,13 @@ CASES: tuple[Case, ...] = (
         "pgloader 3.6 data only → app tables",
         APP,
         _pgloader("data-only"),
+        reference="module_full_app",
+    ),
+    Case(
+        "pgloader_data_only_10k",
+        "pgloader 3.6 data only, prefetch rows = 10000",
+        APP,
+        _pgloader("data-only-prefetch-10k"),
         reference="module_full_app",
     ),
     Case(

@@ -4,7 +4,10 @@ Called straight on the module_utils logic (no Ansible wrapper, whose JSON
 plumbing is not what is measured), in its own process so that its peak RSS
 is its own. Prints the module's result (tables, seconds) as JSON.
 
-argv: sqlite_path login_json verify
+argv: sqlite_path login_json verify [module_utils_dir]
+
+``module_utils_dir`` runs another version of the module (bench/run.py
+--baseline: the same runs with the code before a change, for comparison).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "module_utils"))
+sys.path.insert(0, sys.argv[4] if len(sys.argv) > 4 else str(Path(__file__).parent.parent / "module_utils"))
 
 from sqlite_pg.migrate import run
 from sqlite_pg.options import Options

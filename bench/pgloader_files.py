@@ -8,6 +8,8 @@ truncating them first, the way the guide's users combine the two.
 default is 100000 per reader thread), the setting pgloader's documentation
 gives to bound its memory: the Debian binary's SBCL heap is fixed at build
 time, and ``default`` runs out of it on the 1M-row sample ("GC invariant lost").
+``data-only-prefetch-10k``: ``data-only`` with the same setting (``data-only``
+too ran out of heap on the 1M-row sample in some runs: "Heap exhausted").
 All reset sequences, as the module does, so the application can keep writing.
 """
 
@@ -20,6 +22,7 @@ _WITH = {
     "data-only": "data only, truncate, reset sequences",
 }
 _WITH["default-prefetch-10k"] = _WITH["default"] + ", prefetch rows = 10000"
+_WITH["data-only-prefetch-10k"] = _WITH["data-only"] + ", prefetch rows = 10000"
 
 
 def write_load_file(mode: str, sqlite_path: Path, target_url: str, out: Path) -> Path:

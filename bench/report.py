@@ -103,6 +103,7 @@ def targets(
         ("module_full_new", "pgloader_default"),
         ("module_full_new", "pgloader_default_10k"),
         ("module_full_app", "pgloader_data_only"),
+        ("module_full_app", "pgloader_data_only_10k"),
     )
     for mod, pgl in pairs:
         a, b = sec(mod), sec(pgl)

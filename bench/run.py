@@ -3,6 +3,7 @@
 
     python bench/run.py --rows 100000 --rows 1000000 [--repeat 3]
     python bench/run.py --rows 100000 --host 127.0.0.1 --port 5432 --user postgres   # given server
+    python bench/run.py --rows 100000 --baseline HEAD   # also the module as committed (*_base cases)
 
 For each size: writes (or reuses) a Bwaincell-shaped SQLite database with
 ``scripts/bwaincell_sample.py``, renders its rows to COPY files, then runs
@@ -20,6 +21,7 @@ import contextlib
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -82,6 +84,29 @@ def _warm(paths: list[Path]) -> None:
                 pass
 
 
+def _baseline(spec: str | None, out: Path) -> Path | None:
+    """The module_utils directory of --baseline: a directory as given, or a git
+    revision's module_utils extracted with ``git archive`` (the work tree and the
+    repository are left as they are)."""
+    if not spec:
+        return None
+    given = Path(spec)
+    if given.is_dir():
+        return given.resolve()
+    rev = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--verify", spec + "^{commit}"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    target = out / "work" / f"baseline-{rev[:12]}"
+    if not (target / "module_utils" / "sqlite_pg").is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", rev, "module_utils"], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target / "module_utils"
+
+
 @contextlib.contextmanager
 def _server(args: argparse.Namespace) -> Iterator[PgServer]:
     if args.host:
@@ -105,8 +130,11 @@ def _size(args: argparse.Namespace, server: PgServer, rows: int) -> dict[str, An
         copy_manifest=manifest,
         work=out / "work",
         source_rows=source_rows,
+        baseline=_baseline(args.baseline, out),
     )
     cases = [c for c in CASES if not args.case or c.key in args.case] if not args.prepare else []
+    if ctx.baseline is None:
+        cases = [c for c in cases if not c.key.endswith("_base")]
     _warm([path, *(Path(e["file"]) for e in json.loads(manifest.read_text())["tables"])])
     outcomes: list[Outcome] = []
     # Rounds interleave the cases, so a noisy minute hits all of them alike.
@@ -149,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         "--durable", action="store_true", help="started server: fsync etc. on (tests run with them off)"
     )
     p.add_argument("--prepare", action="store_true", help="only write the samples and COPY files")
+    p.add_argument(
+        "--baseline",
+        help="a git revision (or a module_utils directory): the module cases also with that code (*_base)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="print failing cases' stderr")
     args = p.parse_args(argv)
     sizes = args.rows or [100_000]

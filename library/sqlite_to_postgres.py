@@ -42,7 +42,8 @@ description:
     when every table does, the module reports C(changed=false).
   - Sequences and identity columns are set past the highest id (and past SQLite's
     AUTOINCREMENT high-water mark) so that the application keeps writing. Loaded tables are
-    analyzed after the commit.
+    analyzed in the same transaction, each after its verification, so the statistics are
+    committed with the rows.
   - Failure messages name the table, column and row; they do not name the managed host (a
     module cannot know its inventory name), Ansible's task output does.
 version_added: "1.0.0"
@@ -151,7 +152,7 @@ options:
     type: bool
     default: true
   analyze:
-    description: ANALYZE the loaded tables after the commit.
+    description: ANALYZE each loaded table in the migration's transaction, after its verification.
     type: bool
     default: true
 requirements:

@@ -9,6 +9,7 @@ Converters are built once per column, so the per-value work is one call.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -173,6 +174,17 @@ def _escaped(render: Callable[[object], str]) -> Callable[[ColumnType, TextPolic
     return build
 
 
+# jsonb's canonical text is costly to compute (a parse and a render per value)
+# and application JSON repeats (tags, settings): each column keeps the most
+# recent results (typed: 1 and 1.0 render differently). Bounded, so memory
+# does not grow with the table.
+JSONB_CACHE = 1024
+
+
+def _jsonb(column: ColumnType, policy: TextPolicy) -> Converter:
+    return functools.lru_cache(maxsize=JSONB_CACHE, typed=True)(lambda value: escape(jsonb_text(value)))
+
+
 def _plain(render: Callable[[object], str]) -> Callable[[ColumnType, TextPolicy], Converter]:
     # Renderers whose output never needs COPY escaping (digits, dashes, colons).
     def build(column: ColumnType, policy: TextPolicy) -> Converter:
@@ -197,7 +209,7 @@ CONVERTER_BUILDERS: dict[str, Callable[[ColumnType, TextPolicy], Converter]] = {
     "citext": text_converter,
     "uuid": uuid_converter,
     "json": _escaped(json_text),
-    "jsonb": _escaped(jsonb_text),
+    "jsonb": _jsonb,
     "timestamptz": _plain(timestamptz_text),
     "timestamp": _plain(timestamp_text),
     "date": _plain(date_text),

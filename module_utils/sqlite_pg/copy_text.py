@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from operator import methodcaller
 
 NULL = "\\N"
 
@@ -44,10 +45,19 @@ def split_line(line: str) -> list[str | None]:
 
 
 _MOD = 1 << 128
+_sha1 = hashlib.sha1
+_digest_of = methodcaller("digest")
+_from_bytes = int.from_bytes  # big-endian by default
 
 
 def row_hash(line: bytes) -> int:
     return int.from_bytes(hashlib.sha1(line).digest(), "big")
+
+
+def hash_sum(lines: list[bytes]) -> int:
+    """Sum of the lines' SHA-1 (big-endian integers): ``RowDigest.add`` over a batch,
+    with no Python frame per line."""
+    return sum(map(_from_bytes, map(_digest_of, map(_sha1, lines))))
 
 
 class RowDigest:
@@ -109,17 +119,41 @@ class ChunkReader:
 class DigestWriter:
     """File-like sink for ``copy_expert(COPY ... TO STDOUT)``: hashes each row.
 
-    psycopg2 calls ``write`` once per row (one CopyData message per row).
+    psycopg2 calls ``write`` once per row (one CopyData message per row): the
+    rows are kept in a list and hashed a batch at a time (``hash_sum``), which
+    leaves little Python work per row. ``digest`` includes every row written.
     """
 
-    def __init__(self) -> None:
-        self.digest = RowDigest()
+    BATCH = 4096
 
-    def write(self, data: bytes | str) -> int:
-        # Inlined RowDigest.add: this runs once per row of every verified table.
-        if type(data) is str:
-            data = data.encode("utf-8")
-        digest = self.digest
-        digest.total += int.from_bytes(hashlib.sha1(data).digest(), "big")
-        digest.count += 1
-        return len(data)
+    def __init__(self) -> None:
+        self._digest = RowDigest()
+        self._rows: list[bytes] = []
+        self.write = self._writer()  # an attribute: psycopg2 looks ``write`` up once
+
+    def _writer(self) -> Callable[[bytes | str], int]:
+        rows = self._rows
+        append = rows.append
+        batch = self.BATCH
+        flush = self._flush
+
+        def write(data: bytes | str) -> int:
+            if type(data) is str:
+                data = data.encode("utf-8")
+            append(data)
+            if len(rows) >= batch:
+                flush()
+            return len(data)
+
+        return write
+
+    def _flush(self) -> None:
+        self._digest.count += len(self._rows)
+        self._digest.total += hash_sum(self._rows)
+        self._rows.clear()
+
+    @property
+    def digest(self) -> RowDigest:
+        if self._rows:
+            self._flush()
+        return self._digest

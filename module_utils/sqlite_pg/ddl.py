@@ -45,6 +45,8 @@ def column_type_of(pg_type: str) -> ColumnType:
 class TableDDL:
     create: str
     after_load: list[str] = field(default_factory=list)
+    # The after_load statements that need another table loaded first: statement -> that table.
+    parents: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     types: dict[str, str] = field(default_factory=dict)
 
@@ -133,8 +135,10 @@ def table_ddl(
             for event, action in (("UPDATE", key.on_update), ("DELETE", key.on_delete))
             if action and action.upper() != "NO ACTION"
         )
-        result.after_load.append(
+        statement = (
             f"ALTER TABLE {qualified(schema, table.name)} ADD FOREIGN KEY ({column_list(list(key.columns))}) "
             f"REFERENCES {qualified(schema, key.parent)}{parent_columns}{actions}"
         )
+        result.after_load.append(statement)
+        result.parents[statement] = key.parent
     return result

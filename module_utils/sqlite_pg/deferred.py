@@ -71,6 +71,9 @@ class Deferred:
 
     drops: list[str] = field(default_factory=list)
     restores: list[str] = field(default_factory=list)
+    # Per restore statement, the tables that must be loaded before it runs
+    # (the table; for a foreign key, the child and the parent).
+    needs: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def plan_deferred(
@@ -92,12 +95,15 @@ def plan_deferred(
         indexes = cur.fetchall()
     drops: list[str] = []
     restores: list[str] = []
+    needs: dict[str, frozenset[str]] = {}
     for child, name, _parent, _definition, _columns in keys:
         drops.append(f"ALTER TABLE {qualified(schema, child)} DROP CONSTRAINT {quote_ident(name)}")
-    for _table, name, definition in indexes:
+    for table, name, definition in indexes:
         drops.append(f"DROP INDEX {qualified(schema, name)}")
         restores.append(definition)
-    for child, name, _parent, definition, _columns in keys:
-        table = qualified(schema, child)
-        restores.append(f"ALTER TABLE {table} ADD CONSTRAINT {quote_ident(name)} {definition}")
-    return Deferred(drops, restores)
+        needs[definition] = frozenset({table})
+    for child, name, parent, definition, _columns in keys:
+        statement = f"ALTER TABLE {qualified(schema, child)} ADD CONSTRAINT {quote_ident(name)} {definition}"
+        restores.append(statement)
+        needs[statement] = frozenset({child, parent})
+    return Deferred(drops, restores, needs)

@@ -3,25 +3,30 @@
 Order of work (nothing is written until every check that can run on the source
 alone has passed):
 
-1. read the SQLite schema (one read snapshot) and the target catalog;
+1. read the SQLite schema (one read snapshot) and the target catalog, while
+   PRAGMA quick_check runs in a thread (SourceCheck);
 2. plan each table: load into the existing table, or create it;
 3. pre-check the source: NULLs in NOT NULL columns, dangling foreign keys;
 4. compare non-empty target tables with the source by digest (equal: unchanged);
 5. DDL, TRUNCATE (if_not_empty=replace), drop the foreign keys and plain indexes
-   of empty existing tables (deferred.py), COPY in foreign-key order (read ahead
-   in a thread, prefetch.py), converting and validating every value on the way
-   (a bad value stops the sending and the scan goes on to collect the other
-   problems);
-6. the dropped indexes and foreign keys back, indexes and foreign keys of created
-   tables, sequences past the highest id;
-7. read every loaded table back and compare with the source digest;
-8. commit (or roll back in check mode, or on any failure); ANALYZE.
+   of empty existing tables (deferred.py), then per table in foreign-key order:
+6. COPY (read ahead in a thread, prefetch.py), converting and validating every
+   value on the way (a bad value stops the sending and the scan goes on to
+   collect the other problems);
+7. the table's dropped indexes and foreign keys back (a foreign key once its
+   parent is loaded), indexes and foreign keys of a created table, sequences
+   past the highest id;
+8. read the table back and compare with the source digest; ANALYZE it.
+   Steps 7 and 8 are PostgreSQL's work: meanwhile the next table is already
+   read from SQLite;
+9. commit (or roll back in check mode, or on any failure).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +37,7 @@ from .deferred import Deferred, plan_deferred
 from .errors import MigrationError, Problem, ProblemLimitReached, ProblemLog, excerpt
 from .identifiers import column_list, qualified, quote_ident
 from .options import Options
-from .ordering import fk_order
+from .ordering import fk_order, load_order
 from .pg_target import connect, psycopg2, read_tables, schema_exists
 from .plan import TablePlan, plan_create, plan_existing
 from .prefetch import Prefetch
@@ -94,31 +99,58 @@ def select_tables(available: list[str], wanted: list[str] | None, excluded: list
     return [n for n in names if n not in set(excluded)]
 
 
+class SourceCheck:
+    """PRAGMA quick_check in a thread, on a connection of its own, while the
+    schema is read and the source pre-checked (SQLite releases the GIL while it
+    checks). ``wait()`` before anything is written: it raises the check's error."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._check, name="sqlite-quick-check", daemon=True)
+        self._thread.start()
+
+    def _check(self) -> None:
+        try:
+            checked = SqliteSource(self._path)
+            try:
+                checked.quick_check()
+            finally:
+                checked.close()
+        except BaseException as exc:  # raised by wait(), in the migrating thread
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 def run(options: Options) -> dict[str, Any]:
     """Migrate; returns the result dict, or raises MigrationError (nothing committed)."""
     source = SqliteSource(options.src)
+    check = SourceCheck(options.src) if options.check_source else None
     try:
-        if options.check_source:
-            source.quick_check()
         names = select_tables(source.table_names(), options.tables, options.exclude_tables)
         tables = {n: source.read_table(n) for n in names}
         conn = connect(options.connection)
         try:
-            outcome = Migration(conn, source, tables, options).run()
+            outcome = Migration(conn, source, tables, options, check).run()
             if options.check_mode or not outcome.changed:
                 conn.rollback()
             else:
-                conn.commit()
-                if options.analyze:
-                    _analyze(
-                        conn, options.schema, [t.name for t in outcome.tables if t.action != "unchanged"]
-                    )
+                conn.commit()  # ANALYZE ran inside the transaction, after each verification
             return outcome.as_dict()
         except BaseException:
             _rollback(conn)
             raise
         finally:
             conn.close()
+    except BaseException:
+        # A corrupt file explains any other failure of reading it: that is the error.
+        if check is not None:
+            check.wait()
+        raise
     finally:
         source.close()
 
@@ -129,19 +161,20 @@ def _rollback(conn: Any) -> None:
         conn.rollback()
 
 
-def _analyze(conn: Any, schema: str, names: list[str]) -> None:
-    with conn.cursor() as cur:
-        for name in names:
-            cur.execute(f"ANALYZE {qualified(schema, name)}")
-    conn.commit()
-
-
 _COPY_CONTEXT = re.compile(r"COPY [^,]+, line (\d+)(?:, column ([^:]+))?")
 
 
 class Migration:
-    def __init__(self, conn: Any, source: SqliteSource, tables: dict, options: Options) -> None:
+    def __init__(
+        self,
+        conn: Any,
+        source: SqliteSource,
+        tables: dict,
+        options: Options,
+        check: SourceCheck | None = None,
+    ) -> None:
         self.conn = conn
+        self.check = check  # quick_check under way: passed before anything is written
         self.source = source
         self.tables = tables
         self.options = options
@@ -151,6 +184,7 @@ class Migration:
         self.schema = options.schema
         self.parents: dict[str, set[str]] = {}
         self.order: list[str] = []
+        self._reading: tuple[TableCopy, Prefetch] | None = None  # the read-ahead
 
     # -- helpers ------------------------------------------------------------
     def execute(self, sql: str, params: tuple[Any, ...] | None = None, record: bool = True) -> None:
@@ -160,7 +194,19 @@ class Migration:
             with self.conn.cursor() as cur:
                 cur.execute(sql, params)
         except psycopg2.Error as exc:
+            if self._lost(exc):
+                raise self._lost_error(f"running {sql.splitlines()[0]}", exc) from exc
             raise MigrationError(f"PostgreSQL refused: {sql.splitlines()[0]}...: {_pg_message(exc)}") from exc
+
+    def _lost(self, exc: Exception) -> bool:
+        return isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError) or bool(self.conn.closed)
+
+    @staticmethod
+    def _lost_error(doing: str, exc: Exception) -> MigrationError:
+        return MigrationError(
+            f"connection to PostgreSQL lost while {doing}: {_pg_message(exc)}; "
+            "the transaction was not committed, the target is unchanged"
+        )
 
     def fail(self, limited: bool = False) -> MigrationError:
         return MigrationError(self.problems.summary(limited), self.problems.as_list())
@@ -171,6 +217,8 @@ class Migration:
             return self._run()
         except ProblemLimitReached:
             raise self.fail(limited=True) from None
+        finally:
+            self._stop_reading()
 
     def _run(self) -> Outcome:
         names = list(self.tables)
@@ -223,6 +271,8 @@ class Migration:
                 copies[name].run(self.problems)
             raise self.fail()
 
+        if self.check is not None:
+            self.check.wait()
         self._write(plans, copies, results, order, to_load)
         self.outcome.tables = [results[n] for n in order]
         return self.outcome
@@ -358,7 +408,20 @@ class Migration:
         deferred = self._deferred([n for n in to_load if not plans[n].created and n not in replaced], copies)
         for statement in deferred.drops:
             self.execute(statement)
+        # What runs after a table's COPY (indexes, then foreign keys), each once the
+        # tables it needs are loaded (a foreign key: its parent too).
+        pending: list[tuple[str, frozenset[str]]] = [
+            (s, deferred.needs.get(s, frozenset())) for s in deferred.restores
+        ]
         for name in to_load:
+            ddl = plans[name].ddl
+            if ddl is not None:
+                pending += [(s, frozenset({name, ddl.parents.get(s, name)})) for s in ddl.after_load]
+        high_water = {name: self.source.sequence_value(name) for name in to_load}
+        to_load = load_order(to_load, self.parents, {n: self.source.size_hint(n) for n in to_load})
+        loading = set(to_load)
+        loaded: set[str] = set()
+        for position, name in enumerate(to_load):
             started = time.monotonic()
             self._copy(copies[name])
             result = results[name]
@@ -366,22 +429,42 @@ class Migration:
             result.digest = copies[name].digest.hexdigest()
             if result.action != "replaced":
                 result.action = "created" if plans[name].created else "loaded"
+            loaded.add(name)
+            if self.problems:  # the other tables are still read, for their problems
+                result.seconds += time.monotonic() - started
+                continue
+            # The next table is read from SQLite while PostgreSQL builds this one's
+            # indexes, checks its foreign keys and this one is read back.
+            if position + 1 < len(to_load):
+                self._start_reading(copies[to_load[position + 1]])
+            try:
+                pending = self._run_ready(pending, loading - loaded)
+                self._reset_sequences(name, high_water[name])
+                self._verify(copies[name], result)
+                if self.options.analyze and not self.options.check_mode:
+                    self.execute(f"ANALYZE {qualified(self.schema, name)}", record=False)
+            except psycopg2.Error as exc:
+                if self._lost(exc):
+                    raise self._lost_error(f"finishing table {name} (indexes, verification)", exc) from exc
+                raise
             result.seconds += time.monotonic() - started
         if self.problems:
             raise self.fail()
-        for statement in deferred.restores:
+        for statement, _needs in pending:  # foreign keys of a cycle
             self.execute(statement)
-        for name in to_load:
-            if plans[name].ddl is not None:
-                for statement in plans[name].ddl.after_load:
-                    self.execute(statement)
-        for name in to_load:
-            self._reset_sequences(name)
-        for name in to_load:
-            started = time.monotonic()
-            self._verify(copies[name], results[name])
-            results[name].seconds += time.monotonic() - started
         self.outcome.changed = bool(to_load)
+
+    def _run_ready(
+        self, pending: list[tuple[str, frozenset[str]]], unloaded: set[str]
+    ) -> list[tuple[str, frozenset[str]]]:
+        """Run the statements (in order) whose tables are all loaded; the rest wait."""
+        waiting: list[tuple[str, frozenset[str]]] = []
+        for statement, needs in pending:
+            if needs & unloaded:
+                waiting.append((statement, needs))
+            else:
+                self.execute(statement)
+        return waiting
 
     def _deferred(self, empty_existing: list[str], copies: dict[str, TableCopy]) -> Deferred:
         """Foreign keys and plain indexes of the empty existing tables to drop
@@ -404,10 +487,25 @@ class Migration:
                     source_keys.add((name, fk.columns, fk.parent))
         return plan_deferred(self.conn, self.schema, empty_existing, source_keys)
 
+    def _start_reading(self, copy: TableCopy) -> None:
+        """Start reading ``copy``'s chunks from SQLite in a thread (prefetch.py)."""
+        self._stop_reading()
+        self._reading = (copy, Prefetch(copy.chunks(self.problems, send=True)))
+
+    def _stop_reading(self) -> None:
+        """Stop any read-ahead: before anything else reads the source."""
+        if self._reading is not None:
+            self._reading[1].close()
+            self._reading = None
+
     def _copy(self, copy: TableCopy) -> None:
         sql = f"COPY {qualified(self.schema, copy.table.name)} ({column_list(copy.columns)}) FROM STDIN"
-        # The chunks are read from SQLite in a thread while this one sends.
-        chunks = Prefetch(copy.chunks(self.problems, send=True))
+        # The chunks are read from SQLite in a thread while this one sends
+        # (started already while the previous table was finished).
+        if self._reading is None or self._reading[0] is not copy:
+            self._start_reading(copy)
+        assert self._reading is not None
+        chunks = self._reading[1]
         reader = ChunkReader(chunks)
         try:
             try:
@@ -415,7 +513,7 @@ class Migration:
                     cur.copy_expert(sql, reader, size=1 << 20)
             finally:
                 # Before anything reads the source again (key_of_line below).
-                chunks.close()
+                self._stop_reading()
         except psycopg2.Error as exc:
             if reader.error is not None:
                 raise reader.error from None
@@ -423,11 +521,8 @@ class Migration:
 
     def _copy_error(self, copy: TableCopy, exc: Exception) -> MigrationError:
         name = copy.table.name
-        if isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError) or self.conn.closed:
-            return MigrationError(
-                f"connection to PostgreSQL lost while copying table {name}: {_pg_message(exc)}; "
-                "the transaction was not committed, the target is unchanged"
-            )
+        if self._lost(exc):
+            return self._lost_error(f"copying table {name}", exc)
         diag = getattr(exc, "diag", None)
         context = getattr(diag, "context", None) or ""
         found = _COPY_CONTEXT.search(context)
@@ -440,7 +535,7 @@ class Migration:
         self.problems.items.append(problem)
         return MigrationError(self.problems.summary(), self.problems.as_list())
 
-    def _reset_sequences(self, name: str) -> None:
+    def _reset_sequences(self, name: str, high_water: int | None) -> None:
         """Identity and serial sequences past the highest id (and past SQLite's
         AUTOINCREMENT high-water mark, so deleted ids are not reused)."""
         table = qualified(self.schema, name)
@@ -452,12 +547,11 @@ class Migration:
                 (table, table, table),
             )
             sequences = cur.fetchall()
-        high_water = self.source.sequence_value(name) or 0
         for column, sequence in sequences:
             with self.conn.cursor() as cur:
                 cur.execute(f"SELECT max({quote_ident(column)}) FROM {table}")
                 current = cur.fetchone()[0] or 0
-            top = max(int(current), high_water)
+            top = max(int(current), high_water or 0)
             if top >= 1:
                 # ALTER SEQUENCE is transactional where setval() is not: a rollback
                 # (check mode, a failed verification) leaves the sequence as it was.
@@ -477,6 +571,7 @@ class Migration:
         target = target_digest(self.conn, self.schema, name, copy.columns)
         result.target_rows = target.count
         if target != copy.digest:
+            self._stop_reading()  # diff_rows reads the source
             diff = diff_rows(self.conn, self.schema, copy)
             raise MigrationError(f"verification failed, rolled back: {diff.message()}")
         result.verified = True

@@ -3,6 +3,9 @@
 Reading SQLite (sqlite3 releases the GIL while it steps) and sending to
 PostgreSQL (psycopg2 releases it while the socket is full) then overlap instead
 of taking turns: the server parses and indexes one chunk while the next is read.
+The next table's reading starts while PostgreSQL finishes the previous one
+(indexes, foreign keys, read-back): the queue holds up to ``DEPTH`` chunks of
+it meanwhile.
 """
 
 from __future__ import annotations
@@ -11,9 +14,13 @@ import contextlib
 import queue
 import threading
 from collections.abc import Generator, Iterator
+from typing import Any
 
-# Chunks produced ahead of the sender: memory stays at a few chunks (~1 MiB each).
-DEPTH = 2
+# Chunks produced ahead of the sender: memory stays at ``DEPTH`` chunks (~1 MiB
+# each) at most, whatever the table's size. Deeper (16) keeps reading SQLite
+# through more of a large table's index builds and read-back, but was no faster
+# within the noise of the benchmark and made the peak grow with the table sizes.
+DEPTH = 4
 _POLL_SECONDS = 0.1
 
 
@@ -21,8 +28,9 @@ class _Done:
     """End of the chunks (a sentinel no chunk can be equal to)."""
 
 
-class Prefetch(Iterator[bytes]):
-    """Iterates ``chunks`` in a producer thread, at most ``DEPTH`` chunks ahead.
+class Prefetch(Iterator[Any]):
+    """Iterates ``chunks`` in a producer thread, at most ``depth`` items ahead
+    (COPY chunks; table_copy also reads SQLite's row batches this way).
 
     The generator runs in the producer thread only, so the SQLite connection it
     reads is used by one thread at a time as long as nothing else reads the
@@ -31,15 +39,15 @@ class Prefetch(Iterator[bytes]):
     the producer, closes the generator in that thread and joins it.
     """
 
-    def __init__(self, chunks: Generator[bytes, None, None], depth: int = DEPTH) -> None:
+    def __init__(self, chunks: Generator[Any, None, None], depth: int = DEPTH) -> None:
         self._chunks = chunks
-        self._queue: queue.Queue[bytes | BaseException | type[_Done]] = queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._finished = False
         self._thread = threading.Thread(target=self._produce, name="sqlite-to-copy", daemon=True)
         self._thread.start()
 
-    def _put(self, item: bytes | BaseException | type[_Done]) -> bool:
+    def _put(self, item: Any) -> bool:
         """Queue ``item`` unless told to stop meanwhile (then False)."""
         while not self._stop.is_set():
             try:
@@ -62,7 +70,7 @@ class Prefetch(Iterator[bytes]):
             # cursor) runs before close() returns, never at garbage collection.
             self._chunks.close()
 
-    def __next__(self) -> bytes:
+    def __next__(self) -> Any:
         if self._finished:
             raise StopIteration
         item = self._queue.get()
@@ -74,7 +82,7 @@ class Prefetch(Iterator[bytes]):
             self._finished = True
             self._thread.join()
             raise item
-        return item  # type: ignore[return-value]
+        return item
 
     def close(self) -> None:
         """Stop the producer (if still running) and wait for it."""

@@ -70,6 +70,10 @@ class SourceTable:
         return None
 
 
+class StringTooBig(Exception):
+    """A string SQLite builds would pass its length limit (SQLITE_MAX_LENGTH)."""
+
+
 def quote_sqlite(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -193,6 +197,16 @@ class SqliteSource:
             return None
         return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
+    def size_hint(self, table: str) -> int:
+        """About the row count, cheaply: the highest rowid (0 for WITHOUT ROWID
+        or empty tables). For ordering work only."""
+        try:
+            rows = self.conn.execute(f"SELECT max(_rowid_) FROM {quote_sqlite(table)}").fetchall()
+        except sqlite3.DatabaseError:
+            return 0
+        value = rows[0][0] if rows else None
+        return int(value) if isinstance(value, int) else 0
+
     def count(self, table: str) -> int:
         return int(self._query(f"SELECT count(*) FROM {quote_sqlite(table)}")[0][0])
 
@@ -217,6 +231,30 @@ class SqliteSource:
             cursor.arraysize = FETCH_ROWS
             yield from cursor
         except sqlite3.DatabaseError as exc:
+            raise MigrationError(f"SQLite database {self.path}: reading table {table} failed: {exc}") from exc
+
+    def batches(
+        self, sql: str, table: str, size: int = FETCH_ROWS, params: tuple[object, ...] = ()
+    ) -> Iterator[list[tuple]]:
+        """The rows of ``sql`` in lists of up to ``size`` (fewer calls per row than iterating)."""
+        try:
+            cursor = self.conn.execute(sql, params)
+            while True:
+                rows = cursor.fetchmany(size)
+                if not rows:
+                    return
+                yield rows
+        except sqlite3.DatabaseError as exc:
+            raise MigrationError(f"SQLite database {self.path}: reading table {table} failed: {exc}") from exc
+
+    def one(self, sql: str, table: str, params: tuple[object, ...] = ()) -> tuple:
+        """The one row of an aggregate query; StringTooBig when SQLite's string
+        length limit stops it."""
+        try:
+            return self.conn.execute(sql, params).fetchone()
+        except sqlite3.DatabaseError as exc:
+            if "too big" in str(exc):
+                raise StringTooBig(str(exc)) from exc
             raise MigrationError(f"SQLite database {self.path}: reading table {table} failed: {exc}") from exc
 
     def raw_row(self, table: str, columns: list[str], rowid: int) -> tuple:
