@@ -45,8 +45,9 @@ def column_type_of(pg_type: str) -> ColumnType:
 class TableDDL:
     create: str
     after_load: list[str] = field(default_factory=list)
-    # The after_load statements that need another table loaded first: statement -> that table.
-    parents: dict[str, str] = field(default_factory=dict)
+    # Per after_load statement, the tables that must be loaded before it runs
+    # (the table; for a foreign key, the table and its parent), as Deferred.needs.
+    needs: dict[str, frozenset[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     types: dict[str, str] = field(default_factory=dict)
 
@@ -115,10 +116,12 @@ def table_ddl(
             )
             continue
         unique = "UNIQUE " if index.unique else ""
-        result.after_load.append(
+        statement = (
             f"CREATE {unique}INDEX {quote_ident(index.name)} ON {qualified(schema, table.name)} "
             f"({column_list(list(index.columns))})"
         )
+        result.after_load.append(statement)
+        result.needs[statement] = frozenset({table.name})
     for key in table.foreign_keys:
         if key.parent not in included:
             result.warnings.append(
@@ -140,5 +143,5 @@ def table_ddl(
             f"REFERENCES {qualified(schema, key.parent)}{parent_columns}{actions}"
         )
         result.after_load.append(statement)
-        result.parents[statement] = key.parent
+        result.needs[statement] = frozenset({table.name, key.parent})
     return result

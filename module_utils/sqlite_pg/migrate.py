@@ -416,7 +416,7 @@ class Migration:
         for name in to_load:
             ddl = plans[name].ddl
             if ddl is not None:
-                pending += [(s, frozenset({name, ddl.parents.get(s, name)})) for s in ddl.after_load]
+                pending += [(s, ddl.needs[s]) for s in ddl.after_load]
         high_water = {name: self.source.sequence_value(name) for name in to_load}
         to_load = load_order(to_load, self.parents, {n: self.source.size_hint(n) for n in to_load})
         loading = set(to_load)

@@ -221,17 +221,10 @@ class SqliteSource:
             cursor.arraysize = FETCH_ROWS
             yield from cursor
         except sqlite3.DatabaseError as exc:
-            raise MigrationError(
-                f"SQLite database {self.path}: reading table {table.name} failed: {exc}"
-            ) from exc
+            raise self._read_error(table.name, exc) from exc
 
-    def select(self, sql: str, table: str) -> Iterator[tuple]:
-        try:
-            cursor = self.conn.execute(sql)
-            cursor.arraysize = FETCH_ROWS
-            yield from cursor
-        except sqlite3.DatabaseError as exc:
-            raise MigrationError(f"SQLite database {self.path}: reading table {table} failed: {exc}") from exc
+    def _read_error(self, table: str, exc: Exception) -> MigrationError:
+        return MigrationError(f"SQLite database {self.path}: reading table {table} failed: {exc}")
 
     def batches(
         self, sql: str, table: str, size: int = FETCH_ROWS, params: tuple[object, ...] = ()
@@ -245,7 +238,7 @@ class SqliteSource:
                     return
                 yield rows
         except sqlite3.DatabaseError as exc:
-            raise MigrationError(f"SQLite database {self.path}: reading table {table} failed: {exc}") from exc
+            raise self._read_error(table, exc) from exc
 
     def one(self, sql: str, table: str, params: tuple[object, ...] = ()) -> tuple:
         """The one row of an aggregate query; StringTooBig when SQLite's string
@@ -255,7 +248,7 @@ class SqliteSource:
         except sqlite3.DatabaseError as exc:
             if "too big" in str(exc):
                 raise StringTooBig(str(exc)) from exc
-            raise MigrationError(f"SQLite database {self.path}: reading table {table} failed: {exc}") from exc
+            raise self._read_error(table, exc) from exc
 
     def raw_row(self, table: str, columns: list[str], rowid: int) -> tuple:
         """One row as stored, its rowid last: for the values the fast path leaves to Python."""

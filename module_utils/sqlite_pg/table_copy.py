@@ -220,10 +220,6 @@ class TableCopy:
             return None
         return head + b"\t" + rest.encode() + b"\n"
 
-    def _fast_lines(self, problems: ProblemLog) -> Iterator[bytes]:
-        for lines, _data in self._fast_batches(problems):
-            yield from lines
-
     def chunks(self, problems: ProblemLog, send: bool) -> Generator[bytes, None, None]:
         """COPY text in chunks (only while ``send`` and no problem is known);
         the digest and row count cover every good row either way."""

@@ -89,7 +89,8 @@ def copies(path: Path, column: str, policy: TextPolicy) -> tuple[TableCopy, Tabl
 
 def lines_and_problems(copy: TableCopy) -> tuple[list[bytes], list[dict]]:
     problems = ProblemLog(limit=10_000)
-    lines = list(copy._fast_lines(problems) if copy.fast_fields else copy._classic_lines(problems))
+    batches = copy._fast_batches(problems) if copy.fast_fields else copy._classic_batches(problems)
+    lines = [line for batch, _data in batches for line in batch]
     return lines, problems.as_list()
 
 
