@@ -26,10 +26,11 @@ description:
     ISO 8601 or epoch seconds/milliseconds, date, time, uuid, json/jsonb, numeric(p,s),
     double precision, bytea, enum types, varchar(n)). Tables that do not exist are created from
     the SQLite schema with casting rules that know how ORMs declare SQLite columns
-    ("TINYINT(1)" to boolean, C(UUID) to uuid, C(DATETIME) to timestamptz, C(JSON) to jsonb,
-    "VARCHAR(n)" kept, "DECIMAL(p,s)" to numeric, C(INTEGER PRIMARY KEY AUTOINCREMENT) to an
-    identity column), keeping NOT NULL, defaults (C(CURRENT_TIMESTAMP), "datetime('now')"
-    translated), primary keys, unique constraints, indexes and foreign keys.
+    ("TINYINT(1)" to boolean, C(UUID) to uuid, C(DATETIME) to timestamptz, C(JSON) to json, the
+    text kept as written, as Sequelize creates it, "VARCHAR(n)" kept, "DECIMAL(p,s)" to numeric,
+    C(INTEGER PRIMARY KEY AUTOINCREMENT) to an identity column), keeping NOT NULL, defaults
+    (C(CURRENT_TIMESTAMP), "datetime('now')" translated), primary keys, unique constraints,
+    indexes and foreign keys.
   - Every value is validated before it is sent. A value the target will not take (text longer
     than varchar(n), NUL bytes, invalid UTF-8, text in an integer column, an unparseable date,
     a dangling foreign key, NULL in a NOT NULL column) is reported with table, column, primary

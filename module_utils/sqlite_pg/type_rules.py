@@ -38,7 +38,13 @@ CAST_RULES: tuple[CastRule, ...] = (
     ),
     CastRule(r"date|dateonly", "date"),
     CastRule(r"time" + _WIDTH + r"(?: without time zone)?", "time without time zone"),
-    CastRule(r"jsonb?", "jsonb"),
+    CastRule(
+        r"json",
+        "json",
+        "Sequelize JSON (json in PostgreSQL): the text as the app wrote it; jsonb would reorder keys "
+        "and drop duplicate ones",
+    ),
+    CastRule(r"jsonb", "jsonb"),
     CastRule(
         r"(?:n?varchar|(?:national )?character varying|varchar2|n?char|character|nchar varying)"
         r"\s*\(\s*(\d+)\s*\)",

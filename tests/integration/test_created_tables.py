@@ -63,7 +63,7 @@ def test_schema_types_defaults_keys(pg_db, app_db: str) -> None:
     assert users["name"][:2] == ("character varying", 20)
     assert users["balance"][0] == "numeric"
     assert users["rating"][0] == "double precision"
-    assert users["prefs"][0] == "jsonb"
+    assert users["prefs"][0] == "json"
     assert users["avatar"][0] == "bytea"
     assert users["born"][0] == "date"
     assert users["alarm"][0] == "time without time zone"

@@ -17,7 +17,7 @@ from sqlite_pg.type_rules import CAST_RULES, postgres_type, translate_default
         ("TIMESTAMP WITH TIME ZONE", "timestamp with time zone"),
         ("DATE", "date"),
         ("TIME", "time without time zone"),
-        ("JSON", "jsonb"),
+        ("JSON", "json"),
         ("JSONB", "jsonb"),
         ("VARCHAR(255)", "varchar(255)"),
         ("varchar(32)", "varchar(32)"),
