@@ -170,8 +170,12 @@ notes:
   - The SQLite file is read in one read transaction. In WAL mode the application keeps writing
     meanwhile (its new writes are not in this copy); in rollback-journal mode its writes wait
     until the read ends. Stop the application for the final copy.
+  - A dangling foreign key is found before anything is written when the target lacks that key;
+    a key PostgreSQL checks itself (the target table's, or one the module creates) is left to
+    PostgreSQL during the load, and when it refuses one, SQLite's C(PRAGMA foreign_key_check)
+    names every row that breaks it and nothing is committed.
   - When it loads existing empty tables it owns, their foreign keys to each other (those SQLite
-    declares too, so already checked) and their non-unique indexes are dropped before COPY and
+    declares too) and their non-unique indexes are dropped before COPY and
     recreated after it, inside the transaction (as pg_restore does); the statements are in RV(ddl).
     Until the commit, other sessions wait on these tables instead of seeing them empty.
   - Timestamps without a zone are taken as UTC (Sequelize stores UTC). Epoch numbers are seconds,

@@ -9,9 +9,9 @@ transaction, so a failure or rollback restores the definitions as they were.
 Only what cannot change the outcome is deferred:
 
 - foreign keys between two tables both loaded here into empty existing tables,
-  and declared the same way in SQLite (the pre-check, PRAGMA foreign_key_check,
-  has then already proved that the rows satisfy them); valid, not inherited,
-  without a comment;
+  and declared the same way in SQLite (adding one back checks every row; if
+  it refuses, SQLite's PRAGMA foreign_key_check names the rows that break it);
+  valid, not inherited, without a comment;
 - indexes that enforce nothing (not unique, no constraint's), valid, in the
   default tablespace, not clustered, not partitions, without a comment or
   statistics target.

@@ -1,12 +1,16 @@
 """The migration: plan, pre-check, load, verify, all in one PostgreSQL transaction.
 
-Order of work (nothing is written until every check that can run on the source
-alone has passed):
+Order of work (nothing is sent until the checks of the source alone that
+could fail it have passed, nothing committed until every check has):
 
 1. read the SQLite schema (one read snapshot) and the target catalog, while
-   PRAGMA quick_check runs in a thread (SourceCheck);
+   PRAGMA quick_check runs in a thread (SourceCheck), until before the commit;
 2. plan each table: load into the existing table, or create it;
-3. pre-check the source: NULLs in NOT NULL columns, dangling foreign keys;
+3. pre-check the source: NULLs in NOT NULL columns, dangling foreign keys
+   (only of the tables whose keys PostgreSQL will not check itself; for the
+   others SQLite's check runs when a report is made: when PostgreSQL refuses
+   a key, it names every row that breaks one, and it completes any other
+   failure's report);
 4. compare non-empty target tables with the source by digest (equal: unchanged);
 5. DDL, TRUNCATE (if_not_empty=replace), drop the foreign keys and plain indexes
    of empty existing tables (deferred.py), then per table in foreign-key order:
@@ -38,7 +42,7 @@ from .errors import MigrationError, Problem, ProblemLimitReached, ProblemLog, ex
 from .identifiers import column_list, qualified, quote_ident
 from .options import Options
 from .ordering import fk_order, load_order
-from .pg_target import connect, psycopg2, read_tables, schema_exists
+from .pg_target import TargetTable, connect, psycopg2, read_tables, schema_exists
 from .plan import TablePlan, plan_create, plan_existing
 from .prefetch import Prefetch
 from .sqlite_source import SqliteSource
@@ -101,8 +105,8 @@ def select_tables(available: list[str], wanted: list[str] | None, excluded: list
 
 class SourceCheck:
     """PRAGMA quick_check in a thread, on a connection of its own, while the
-    schema is read and the source pre-checked (SQLite releases the GIL while it
-    checks). ``wait()`` before anything is written: it raises the check's error."""
+    migration runs (SQLite releases the GIL while it checks). ``wait()`` before
+    the commit: it raises the check's error, and the transaction is rolled back."""
 
     def __init__(self, path: str) -> None:
         self._path = path
@@ -135,7 +139,9 @@ def run(options: Options) -> dict[str, Any]:
         tables = {n: source.read_table(n) for n in names}
         conn = connect(options.connection)
         try:
-            outcome = Migration(conn, source, tables, options, check).run()
+            outcome = Migration(conn, source, tables, options).run()
+            if check is not None:
+                check.wait()
             if options.check_mode or not outcome.changed:
                 conn.rollback()
             else:
@@ -161,6 +167,13 @@ def _rollback(conn: Any) -> None:
         conn.rollback()
 
 
+FOREIGN_KEY_VIOLATION = "23503"  # SQLSTATE
+
+
+class ReferenceRefused(MigrationError):
+    """PostgreSQL refused a foreign key (its message names one row)."""
+
+
 _COPY_CONTEXT = re.compile(r"COPY [^,]+, line (\d+)(?:, column ([^:]+))?")
 
 
@@ -171,10 +184,8 @@ class Migration:
         source: SqliteSource,
         tables: dict,
         options: Options,
-        check: SourceCheck | None = None,
     ) -> None:
         self.conn = conn
-        self.check = check  # quick_check under way: passed before anything is written
         self.source = source
         self.tables = tables
         self.options = options
@@ -184,6 +195,9 @@ class Migration:
         self.schema = options.schema
         self.parents: dict[str, set[str]] = {}
         self.order: list[str] = []
+        self.copies: dict[str, TableCopy] = {}
+        # Tables whose foreign keys PostgreSQL checks: SQLite's check of them waits for a report.
+        self._references_left: list[str] = []
         self._reading: tuple[TableCopy, Prefetch] | None = None  # the read-ahead
 
     # -- helpers ------------------------------------------------------------
@@ -196,7 +210,8 @@ class Migration:
         except psycopg2.Error as exc:
             if self._lost(exc):
                 raise self._lost_error(f"running {sql.splitlines()[0]}", exc) from exc
-            raise MigrationError(f"PostgreSQL refused: {sql.splitlines()[0]}...: {_pg_message(exc)}") from exc
+            refused = ReferenceRefused if exc.pgcode == FOREIGN_KEY_VIOLATION else MigrationError
+            raise refused(f"PostgreSQL refused: {sql.splitlines()[0]}...: {_pg_message(exc)}") from exc
 
     def _lost(self, exc: Exception) -> bool:
         return isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError) or bool(self.conn.closed)
@@ -209,6 +224,14 @@ class Migration:
         )
 
     def fail(self, limited: bool = False) -> MigrationError:
+        """The error of the problems found, with the foreign keys left to
+        PostgreSQL checked in SQLite too, so that one report names them all."""
+        if not limited and self._references_left:
+            names, self._references_left = self._references_left, []
+            try:
+                self._check_references(names)
+            except ProblemLimitReached:
+                limited = True
         return MigrationError(self.problems.summary(limited), self.problems.as_list())
 
     # -- the run ------------------------------------------------------------
@@ -217,6 +240,13 @@ class Migration:
             return self._run()
         except ProblemLimitReached:
             raise self.fail(limited=True) from None
+        except ReferenceRefused as refused:
+            # PostgreSQL names one row; SQLite's check names every one (or,
+            # finding none, PostgreSQL's own message stands).
+            self._stop_reading()
+            _rollback(self.conn)
+            error = self.fail()
+            raise (error if self.problems else refused) from None
         finally:
             self._stop_reading()
 
@@ -253,6 +283,7 @@ class Migration:
             self.outcome.warnings.append(f"foreign keys form a cycle among: {', '.join(cycle)}")
 
         copies = {n: plans[n].copy(self.source, self.policy) for n in order}
+        self.copies = copies
         for name in order:
             for column in plans[name].inexact:
                 self.outcome.warnings.append(
@@ -261,6 +292,9 @@ class Migration:
                 )
             if plans[name].ddl is not None:
                 self.outcome.warnings.extend(plans[name].ddl.warnings)
+        self._references_left = [
+            n for n in order if self._keys_checked_by_postgres(n, plans[n], copies[n], existing)
+        ]
         self._precheck(plans, copies)
 
         results = {n: TableResult(n, created=plans[n].created) for n in order}
@@ -271,14 +305,31 @@ class Migration:
                 copies[name].run(self.problems)
             raise self.fail()
 
-        if self.check is not None:
-            self.check.wait()
         self._write(plans, copies, results, order, to_load)
         self.outcome.tables = [results[n] for n in order]
         return self.outcome
 
+    def _keys_checked_by_postgres(
+        self, name: str, plan: TablePlan, copy: TableCopy, existing: dict[str, TargetTable]
+    ) -> bool:
+        """Whether PostgreSQL itself refuses a row that breaks any foreign key
+        SQLite declares on ``name``, before the commit: a created table gets each
+        key whose parent is migrated too (added after the load, which checks
+        every row); an existing one must have the same key, checked as each
+        statement ends. The key's columns must all be loaded."""
+        for key in self.tables[name].foreign_keys:
+            if not set(key.columns) <= set(copy.columns):
+                return False
+            if plan.created:
+                if key.parent not in self.tables:
+                    return False
+            elif (key.columns, key.parent) not in existing[name].checked_keys:
+                return False
+        return True
+
     def _precheck(self, plans: dict[str, TablePlan], copies: dict[str, TableCopy]) -> None:
-        """Source-only checks: NULL in NOT NULL columns, dangling foreign keys."""
+        """Source-only checks: NULL in NOT NULL columns, dangling foreign keys
+        (of the tables whose keys PostgreSQL does not check)."""
         for name, plan in plans.items():
             copy = copies[name]
             if plan.not_null:
@@ -293,9 +344,15 @@ class Migration:
                     for column, is_null in zip(plan.not_null, flags, strict=True):
                         if is_null:
                             self.problems.add(Problem(name, "NULL in a NOT NULL column", column, key))
+        self._check_references([n for n in plans if n not in self._references_left])
+
+    def _check_references(self, names: list[str]) -> None:
+        """SQLite's PRAGMA foreign_key_check: each row whose key points at no row."""
+        for name in names:
             source_table = self.tables[name]
             if not source_table.foreign_keys:
                 continue
+            copy = self.copies[name]
             for _table, rowid, parent, fk_id in self.source.dangling_references(name):
                 keys = source_table.foreign_keys  # in PRAGMA foreign_key_list id order
                 fk = keys[fk_id] if 0 <= fk_id < len(keys) else None
@@ -470,9 +527,10 @@ class Migration:
         """Foreign keys and plain indexes of the empty existing tables to drop
         during COPY and recreate after it (see deferred.py).
 
-        A foreign key qualifies only if the pre-check covered exactly what is
-        loaded: declared in SQLite, between two of these tables, and no column
-        on either side left out (exclude_columns would load defaults instead).
+        A foreign key qualifies only if SQLite's check of it (which names the
+        rows when adding it back fails) covers exactly what is loaded: declared
+        in SQLite, between two of these tables, and no column on either side
+        left out (exclude_columns would load defaults instead).
         """
         source_keys: set[tuple[str, tuple[str, ...], str]] = set()
         for name in empty_existing:
@@ -523,6 +581,8 @@ class Migration:
         name = copy.table.name
         if self._lost(exc):
             return self._lost_error(f"copying table {name}", exc)
+        if getattr(exc, "pgcode", None) == FOREIGN_KEY_VIOLATION:  # a key kept during the COPY
+            return ReferenceRefused(f"PostgreSQL refused a row of {name}: {_pg_message(exc)}")
         diag = getattr(exc, "diag", None)
         context = getattr(diag, "context", None) or ""
         found = _COPY_CONTEXT.search(context)

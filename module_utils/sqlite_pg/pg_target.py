@@ -110,6 +110,9 @@ class TargetTable:
     name: str
     columns: list[TargetColumn]
     references: set[str] = field(default_factory=set)  # tables this one's foreign keys point to
+    # (columns, parent table) of the foreign keys PostgreSQL checks as each
+    # statement ends (not INITIALLY DEFERRED: those wait for the commit).
+    checked_keys: set[tuple[tuple[str, ...], str]] = field(default_factory=set)
 
     def column(self, name: str) -> TargetColumn | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -132,7 +135,9 @@ ORDER BY c.relname, a.attnum
 """
 
 _REFERENCES_SQL = """
-SELECT c.relname, p.relname
+SELECT c.relname, p.relname, k.condeferred,
+       ARRAY(SELECT a.attname::text FROM unnest(k.conkey) WITH ORDINALITY u(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum ORDER BY u.ord)
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
 JOIN pg_class p ON p.oid = k.confrelid
@@ -172,9 +177,11 @@ def read_tables(conn: Any, schema: str, names: list[str]) -> dict[str, TargetTab
             entry = tables.setdefault(table, TargetTable(schema, table, []))
             entry.columns.append(TargetColumn(column, column_type, not_null, has_def, ident, gen))
         cur.execute(_REFERENCES_SQL, (schema, names))
-        for child, parent in cur:
+        for child, parent, deferred, columns in cur:
             if child in tables:
                 tables[child].references.add(parent)
+                if not deferred:
+                    tables[child].checked_keys.add((tuple(columns), parent))
     return tables
 
 

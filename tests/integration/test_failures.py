@@ -47,6 +47,24 @@ def test_corrupt_sqlite_file(pg_db, tmp_path: Path) -> None:
     assert user_tables(pg_db) == []
 
 
+def test_corruption_only_quick_check_sees_is_never_committed(pg_db, tmp_path: Path) -> None:
+    """An index page the copy never reads: the load runs, PRAGMA quick_check
+    (in its thread until before the commit) fails it, and nothing is committed."""
+    path = tmp_path / "bad-index.sqlite"
+    create_sample(path, rows=2000, seed=1)
+    conn = sqlite3.connect(path)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'tasks_completed'").fetchone()
+    conn.close()
+    data = bytearray(path.read_bytes())
+    start = (root - 1) * page_size
+    data[start : start + page_size] = b"\xde\xad\xbe\xef" * (page_size // 4)
+    path.write_bytes(bytes(data))
+    error = run_failing(pg_db, str(path))
+    assert "is corrupt (PRAGMA quick_check)" in error.msg and str(path) in error.msg
+    assert user_tables(pg_db) == []
+
+
 def test_wrong_password(pg_db, simple: str) -> None:
     options = options_for(pg_db, simple)
     options.connection = options.connection.__class__(**{**options.connection.__dict__, "password": "wrong"})
