@@ -41,24 +41,33 @@ _DAY = (
 _CLOCK = r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d"
 
 # The same forms as SQL conditions. GLOB (no escape character, case-sensitive)
-# checks the shape; a few comparisons do the rest. A day past the 28th is
-# checked by SQLite's own calendar: date(d, '+0 days') goes through the day
-# number, which moves 2023-02-29 to 2023-03-01 (date(d) alone keeps it).
+# checks the shape; a few comparisons do the rest. Each function call costs
+# about as much as the copy's other work per value, so dates and timestamps are
+# checked by one call to SQLite's own parser, julianday(): NULL unless each
+# field has its exact number of digits and is in range (month 1-12, day 1-31,
+# minutes and seconds 0-59; it takes hour 24, which a comparison refuses). A
+# day past the 28th is checked by SQLite's calendar: date(d, '+0 days') goes
+# through the day number, which moves 2023-02-29 to 2023-03-01 (date(d) alone
+# keeps it).
 _D = "[0-9]"
-_DAY_GLOB = f"{_D * 4}-[01]{_D}-[0-3]{_D}"
+_DAY_SHAPE = "????-??-??"  # the digits: julianday()
 _CLOCK_GLOB = f"[0-2]{_D}:[0-5]{_D}:[0-5]{_D}"
 _HEX = "[0-9a-f]"
 _UUID_GLOB = f"{_HEX * 8}-{_HEX * 4}-{_HEX * 4}-{_HEX * 4}-{_HEX * 12}"
 
 
+_JULIAN_0001 = 1721425.5  # julianday('0001-01-01'): PostgreSQL has no year 0
+
+
 def _day_sql(x: str) -> str:
-    """``x`` (SQL, text starting with 10 characters matching _DAY_GLOB) starts with
-    a calendar day PostgreSQL takes. (substr(x, ...) of the column itself: each
-    function call counts, this runs for every value.)"""
+    """``x`` (SQL, text of one of the shapes above, starting with _DAY_SHAPE) is
+    a date or timestamp SQLite parses, on a calendar day PostgreSQL takes.
+    (substr(x, ...) of the column itself: each function call counts, this runs
+    for every value.)"""
     day = f"substr({x}, 1, 10)"
     return (
-        f"substr({x}, 6, 2) BETWEEN '01' AND '12' AND substr({x}, 1, 4) <> '0000' "
-        f"AND (substr({x}, 9, 2) BETWEEN '01' AND '28' OR date({day}, '+0 days') = {day})"
+        f"julianday({x}) >= {_JULIAN_0001} "
+        f"AND (substr({x}, 9, 2) <= '28' OR date({day}, '+0 days') = {day})"
     )
 
 
@@ -113,7 +122,7 @@ def _timestamp(suffix: str) -> Callable[[ColumnType, TextPolicy, str], FastField
     def render(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
         # Sequelize's 'YYYY-MM-DD HH:MM:SS.mmm +00:00': PostgreSQL prints the
         # fraction without its trailing zeros (and without the dot for .000).
-        shape = f"{_DAY_GLOB} {_CLOCK_GLOB}.{_D * 3} +00:00"
+        shape = f"{_DAY_SHAPE} ??:??:??.{_D * 3} +00:00"  # the fraction's digits: GLOB
         fraction = f"substr({x}, 1, 23)"
         # GLOB and substr() stop at a NUL, and only part of the value is printed:
         # instr() sees the whole value (a NUL then leaves it to Python, which names it).
@@ -129,7 +138,7 @@ def _timestamp(suffix: str) -> Callable[[ColumnType, TextPolicy, str], FastField
 
 
 def _date(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
-    return FastField(f"CASE WHEN {x} GLOB '{_DAY_GLOB}' AND {_day_sql(x)} THEN {x} END", _DAY)
+    return FastField(f"CASE WHEN {x} GLOB '{_DAY_SHAPE}' AND {_day_sql(x)} THEN {x} END", _DAY)
 
 
 def _time(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
