@@ -156,6 +156,15 @@ options:
     description: ANALYZE each loaded table in the migration's transaction, after its verification.
     type: bool
     default: true
+  read_ahead_mb:
+    description:
+      - While PostgreSQL finishes a table (its indexes, foreign keys, read-back), the next table is
+        read from SQLite on; past 4 MiB in memory its COPY text goes to an unlinked temporary file
+        in the managed host's TMPDIR, at most this many MiB. The file is gone when the module ends.
+      - C(0) reads ahead 4 MiB in memory only. Lower it where TMPDIR is small or RAM-backed
+        (tmpfs); a full disk only stops the reading ahead.
+    type: int
+    default: 256
 requirements:
   - psycopg2 on the managed host (Debian C(python3-psycopg2))
   - Python 3.11 or later on the managed host
@@ -298,6 +307,7 @@ ARGUMENT_SPEC = dict(
     create_missing=dict(type="bool", default=True),
     check_source=dict(type="bool", default=True),
     analyze=dict(type="bool", default=True),
+    read_ahead_mb=dict(type="int", default=256),
 )
 
 
@@ -328,6 +338,7 @@ def options_from(params, check_mode):
         create_missing=params["create_missing"],
         check_source=params["check_source"],
         analyze=params["analyze"],
+        read_ahead_mb=params["read_ahead_mb"],
         check_mode=check_mode,
     )
 

@@ -44,7 +44,7 @@ from .options import Options
 from .ordering import fk_order, load_order
 from .pg_target import TargetTable, connect, psycopg2, read_tables, schema_exists
 from .plan import TablePlan, plan_create, plan_existing
-from .prefetch import Prefetch
+from .spool import SpooledPrefetch
 from .sqlite_source import SqliteSource
 from .table_copy import TableCopy, key_text
 from .verify import diff_rows, target_count, target_digest, target_has_rows
@@ -198,7 +198,7 @@ class Migration:
         self.copies: dict[str, TableCopy] = {}
         # Tables whose foreign keys PostgreSQL checks: SQLite's check of them waits for a report.
         self._references_left: list[str] = []
-        self._reading: tuple[TableCopy, Prefetch] | None = None  # the read-ahead
+        self._reading: tuple[TableCopy, SpooledPrefetch] | None = None  # the read-ahead
 
     # -- helpers ------------------------------------------------------------
     def execute(self, sql: str, params: tuple[Any, ...] | None = None, record: bool = True) -> None:
@@ -548,7 +548,8 @@ class Migration:
     def _start_reading(self, copy: TableCopy) -> None:
         """Start reading ``copy``'s chunks from SQLite in a thread (prefetch.py)."""
         self._stop_reading()
-        self._reading = (copy, Prefetch(copy.chunks(self.problems, send=True)))
+        chunks = copy.chunks(self.problems, send=True)
+        self._reading = (copy, SpooledPrefetch(chunks, limit=self.options.read_ahead_mb << 20))
 
     def _stop_reading(self) -> None:
         """Stop any read-ahead: before anything else reads the source."""

@@ -26,6 +26,7 @@ class Options:
     create_missing: bool = True
     check_source: bool = True
     analyze: bool = True
+    read_ahead_mb: int = 256  # the next table's COPY text spilled to a temporary file (spool.py)
     check_mode: bool = False
 
     def __post_init__(self) -> None:
@@ -35,6 +36,8 @@ class Options:
             raise ValueError(f"verify must be one of {VERIFY}")
         if self.max_problems < 1:
             raise ValueError("max_problems must be at least 1")
+        if self.read_ahead_mb < 0:
+            raise ValueError("read_ahead_mb must be 0 or more")
 
     def excluded_columns(self, table: str) -> set[str]:
         prefix = table + "."

@@ -70,10 +70,18 @@ class Prefetch(Iterator[Any]):
             # cursor) runs before close() returns, never at garbage collection.
             self._chunks.close()
 
+    def _get(self) -> Any:
+        return self._queue.get()
+
+    def _drain(self) -> None:
+        """Make room, so that a producer blocked in ``_put`` sees the stop promptly."""
+        with contextlib.suppress(queue.Empty):
+            self._queue.get_nowait()
+
     def __next__(self) -> Any:
         if self._finished:
             raise StopIteration
-        item = self._queue.get()
+        item = self._get()
         if item is _Done:
             self._finished = True
             self._thread.join()
@@ -89,7 +97,5 @@ class Prefetch(Iterator[Any]):
         self._finished = True
         self._stop.set()
         while self._thread.is_alive():
-            # Make room so a producer blocked in put() sees the stop promptly.
-            with contextlib.suppress(queue.Empty):
-                self._queue.get_nowait()
+            self._drain()
             self._thread.join(timeout=_POLL_SECONDS)

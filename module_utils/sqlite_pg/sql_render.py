@@ -66,8 +66,7 @@ def _day_sql(x: str) -> str:
     for every value.)"""
     day = f"substr({x}, 1, 10)"
     return (
-        f"julianday({x}) >= {_JULIAN_0001} "
-        f"AND (substr({x}, 9, 2) <= '28' OR date({day}, '+0 days') = {day})"
+        f"julianday({x}) >= {_JULIAN_0001} AND (substr({x}, 9, 2) <= '28' OR date({day}, '+0 days') = {day})"
     )
 
 

@@ -1,0 +1,117 @@
+"""Reading ahead past memory: the next table's COPY chunks spill to a temporary file.
+
+While PostgreSQL finishes a table (rebuilds its indexes, checks its foreign
+keys, is read back and analyzed: about a third of a copy's time, all of it the
+server's), the client would stop after the few chunks ``Prefetch`` holds. Here
+the producer reads on: past ``memory`` bytes the chunks go to an unlinked
+temporary file (in TMPDIR), up to ``limit`` bytes, and the COPY of that table
+then starts with them ready. Memory stays at ``memory`` bytes plus a chunk; the
+file is emptied and reused each time the consumer has caught up. A file that
+cannot be written (a full disk) only stops the spilling: the producer then
+waits as ``Prefetch``'s does.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import tempfile
+import threading
+from collections.abc import Generator
+from typing import Any
+
+from .prefetch import _POLL_SECONDS, Prefetch
+
+MEMORY_BYTES = 4 << 20  # as Prefetch's DEPTH of ~1 MiB chunks
+
+
+class SpooledPrefetch(Prefetch):
+    """``Prefetch`` of bytes chunks that spills beyond ``memory`` bytes to a
+    temporary file of at most ``limit`` bytes (0: no file, as ``Prefetch``)."""
+
+    def __init__(
+        self,
+        chunks: Generator[bytes, None, None],
+        limit: int,
+        memory: int = MEMORY_BYTES,
+        directory: str | None = None,
+    ) -> None:
+        self._limit = limit
+        self._memory = memory
+        self._directory = directory
+        self._entries: collections.deque[Any] = collections.deque()  # bytes | (offset, size) | other
+        self._ready = threading.Condition()
+        self._in_memory = 0
+        self._in_file = 0  # bytes in the file not yet consumed
+        self._write_at = 0
+        self._file: Any = None
+        self._spill = limit > 0
+        self.spilled = 0  # bytes that went through the file (for tests and the curious)
+        super().__init__(chunks)
+
+    def _room_in_file(self, size: int) -> bool:
+        if not self._spill:
+            return False
+        if self._in_file == 0:
+            self._write_at = 0  # caught up: the file starts over
+        return self._write_at + size <= self._limit
+
+    def _to_file(self, chunk: bytes) -> tuple[int, int] | None:
+        try:
+            if self._file is None:  # closed in close()
+                self._file = tempfile.TemporaryFile(dir=self._directory)  # noqa: SIM115
+            os.pwrite(self._file.fileno(), chunk, self._write_at)
+        except OSError:
+            self._spill = False  # a full or unwritable disk: wait in memory instead
+            return None
+        entry = (self._write_at, len(chunk))
+        self._write_at += len(chunk)
+        self._in_file += len(chunk)
+        self.spilled += len(chunk)
+        return entry
+
+    def _put(self, item: Any) -> bool:
+        chunk = isinstance(item, bytes)  # else the end, or the producer's exception
+        size = len(item) if chunk else 0
+        with self._ready:
+            while not self._stop.is_set():
+                entry: Any = None
+                if not chunk or not self._entries or self._in_memory + size <= self._memory:
+                    entry = item
+                    self._in_memory += size
+                elif self._room_in_file(size):
+                    entry = self._to_file(item)
+                if entry is not None:
+                    self._entries.append(entry)
+                    self._ready.notify_all()
+                    return True
+                self._ready.wait(_POLL_SECONDS)
+        return False
+
+    def _get(self) -> Any:
+        with self._ready:
+            while not self._entries:
+                self._ready.wait(_POLL_SECONDS)
+            entry = self._entries.popleft()
+            if isinstance(entry, tuple):
+                offset, size = entry
+                data = os.pread(self._file.fileno(), size, offset)
+                self._in_file -= size
+            else:
+                data = entry
+                if isinstance(entry, bytes):
+                    self._in_memory -= len(entry)
+            self._ready.notify_all()
+            return data
+
+    def _drain(self) -> None:
+        with self._ready:
+            self._entries.clear()
+            self._in_memory = self._in_file = 0
+            self._ready.notify_all()
+
+    def close(self) -> None:
+        super().close()
+        if self._file is not None:
+            self._file.close()
+            self._file = None

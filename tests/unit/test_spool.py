@@ -1,0 +1,113 @@
+"""Reading ahead past memory: order, the bounds on memory and file, a full disk."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Generator
+
+import pytest
+import sqlite_pg.spool as spool
+from sqlite_pg.spool import SpooledPrefetch
+
+CHUNK = 100_000
+
+
+def numbered(count: int, produced: list[int] | None = None) -> Generator[bytes, None, None]:
+    for i in range(count):
+        if produced is not None:
+            produced.append(i)
+        yield str(i).encode().rjust(CHUNK, b".")
+
+
+def wait_for(condition, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_reads_on_into_the_file_and_gives_the_chunks_in_order(tmp_path) -> None:
+    produced: list[int] = []
+    reader = SpooledPrefetch(
+        numbered(60, produced), limit=40 * CHUNK, memory=4 * CHUNK, directory=str(tmp_path)
+    )
+    # Nobody consumes: the producer reads on past memory, as far as the file's bound.
+    wait_for(lambda: len(produced) >= 44)
+    time.sleep(0.3)
+    assert 44 <= len(produced) <= 46  # memory + file (+ the chunk in hand, the one waiting)
+    assert reader.spilled == 40 * CHUNK
+    assert list(reader) == list(numbered(60))
+    reader.close()
+    assert os.listdir(tmp_path) == []  # unlinked from the start
+
+
+def test_the_file_starts_over_once_the_consumer_caught_up(tmp_path) -> None:
+    reader = SpooledPrefetch(numbered(200), limit=10 * CHUNK, memory=2 * CHUNK, directory=str(tmp_path))
+    got = []
+    for chunk in reader:
+        got.append(chunk)
+        if len(got) % 20 == 0:
+            time.sleep(0.05)  # let it spill again
+    reader.close()
+    assert got == list(numbered(200))
+    assert reader.spilled > 10 * CHUNK  # more went through the file than it may hold at once
+
+
+def test_no_file_when_the_limit_is_zero(tmp_path) -> None:
+    produced: list[int] = []
+    reader = SpooledPrefetch(numbered(30, produced), limit=0, memory=3 * CHUNK, directory=str(tmp_path))
+    time.sleep(0.3)
+    assert len(produced) <= 5
+    assert list(reader) == list(numbered(30))
+    assert reader.spilled == 0
+    reader.close()
+
+
+def test_a_full_disk_stops_the_spilling_only(tmp_path, monkeypatch) -> None:
+    def full(*_args: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(spool.os, "pwrite", full)
+    reader = SpooledPrefetch(numbered(30), limit=40 * CHUNK, memory=3 * CHUNK, directory=str(tmp_path))
+    assert list(reader) == list(numbered(30))
+    assert reader.spilled == 0
+    reader.close()
+
+
+def test_a_chunk_larger_than_memory_still_passes(tmp_path) -> None:
+    big = [b"x" * (5 * CHUNK), b"y" * (7 * CHUNK), b"z"]
+    reader = SpooledPrefetch((c for c in big), limit=6 * CHUNK, memory=CHUNK, directory=str(tmp_path))
+    assert list(reader) == big
+    reader.close()
+
+
+def test_producer_exception_and_close_while_it_waits(tmp_path) -> None:
+    error = ValueError("bad row")
+
+    def failing() -> Generator[bytes, None, None]:
+        yield from numbered(8)
+        raise error
+
+    reader = SpooledPrefetch(failing(), limit=2 * CHUNK, memory=2 * CHUNK, directory=str(tmp_path))
+    assert next(reader) == next(numbered(1))
+    time.sleep(0.2)
+    assert [next(reader) for _ in range(7)] == list(numbered(8))[1:]
+    with pytest.raises(ValueError) as caught:
+        next(reader)
+    assert caught.value is error
+    reader.close()
+
+    closed_in: list[str] = []
+
+    def endless() -> Generator[bytes, None, None]:
+        try:
+            yield from numbered(10**9)
+        finally:
+            closed_in.append(threading.current_thread().name)
+
+    reader = SpooledPrefetch(endless(), limit=3 * CHUNK, memory=CHUNK, directory=str(tmp_path))
+    wait_for(lambda: reader.spilled == 3 * CHUNK)
+    reader.close()  # the producer is blocked: close still stops it
+    assert closed_in == ["sqlite-to-copy"]
