@@ -159,9 +159,9 @@ options:
   read_ahead_mb:
     description:
       - While PostgreSQL finishes a table (its indexes, foreign keys, read-back), the next table is
-        read from SQLite on; past 4 MiB in memory its COPY text goes to an unlinked temporary file
+        read from SQLite on; past 1 MiB in memory its COPY text goes to an unlinked temporary file
         in the managed host's TMPDIR, at most this many MiB. The file is gone when the module ends.
-      - C(0) reads ahead 4 MiB in memory only. Lower it where TMPDIR is small or RAM-backed
+      - C(0) reads ahead 1 MiB in memory only. Lower it where TMPDIR is small or RAM-backed
         (tmpfs); a full disk only stops the reading ahead.
     type: int
     default: 256
