@@ -19,6 +19,7 @@ _TYPE_NAMES = {
     "timestamp with time zone": "timestamptz",
     "date": "date",
     "time without time zone": "time",
+    "json": "json",
     "jsonb": "jsonb",
     "double precision": "float8",
     "bigint": "int8",

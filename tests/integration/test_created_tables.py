@@ -184,3 +184,25 @@ def test_tables_and_exclude_tables(pg_db, app_db: str) -> None:
     assert user_tables(pg_db) == ["users"]
     error = run_failing(pg_db, app_db, tables=["nope"])
     assert "table(s) not in the SQLite database: nope" in error.msg
+
+
+def test_invalid_json_is_collected_before_anything_is_written(pg_db, tmp_path) -> None:
+    """A created json column is checked as JSON (not as text): each bad document
+    is named, none reaches PostgreSQL."""
+    rows = [(1, '{"ok": true}'), (2, '{"a": 1,'), (3, "[1, 2]"), (4, "not json"), (5, '{"dup": 1, "dup": 2}')]
+    src = make_sqlite(
+        tmp_path / "j.sqlite", "CREATE TABLE t (id INTEGER PRIMARY KEY, doc JSON);", {"t": rows}
+    )
+    error = run_failing(pg_db, src)
+    assert [(p["column"], p["key"], p["reason"][:12]) for p in error.problems] == [
+        ("doc", {"id": "2"}, "invalid JSON"),
+        ("doc", {"id": "4"}, "invalid JSON"),
+    ]
+    assert user_tables(pg_db) == []
+    good = make_sqlite(
+        tmp_path / "g.sqlite", "CREATE TABLE t (id INTEGER PRIMARY KEY, doc JSON);", {"t": rows[::2]}
+    )
+    migrate_db(pg_db, good)
+    assert pg_db.query("SELECT doc::text FROM t WHERE id = 5") == [
+        ('{"dup": 1, "dup": 2}',)
+    ]  # json keeps both

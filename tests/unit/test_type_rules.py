@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlite_pg.ddl import column_type_of
 from sqlite_pg.type_rules import CAST_RULES, postgres_type, translate_default
 
 
@@ -98,3 +99,11 @@ def test_no_default_and_null_default() -> None:
 def test_untranslatable_default_is_an_error_not_a_string() -> None:
     with pytest.raises(ValueError, match="cannot translate"):
         translate_default("random()", "integer")
+
+
+def test_every_rule_target_has_its_own_converter() -> None:
+    """A created column is converted and checked as its PostgreSQL type: no rule
+    target may fall back to plain text (as json once did)."""
+    for rule in CAST_RULES:
+        target = rule.target.format(None, "10", "2")
+        assert column_type_of(target).name != "text" or target == "text", target
