@@ -45,6 +45,10 @@ def column_type_of(pg_type: str) -> ColumnType:
 @dataclass
 class TableDDL:
     create: str
+    # The primary key and unique constraints, added after the load: one sorted
+    # index build each instead of an insertion per row (random for uuid keys);
+    # run before any foreign key, which needs its parent's key.
+    keys: list[str] = field(default_factory=list)
     after_load: list[str] = field(default_factory=list)
     # Per after_load statement, the tables that must be loaded before it runs
     # (the table; for a foreign key, the table and its parent), as Deferred.needs.
@@ -73,8 +77,8 @@ def table_ddl(
     widen: set[str],
     included: set[str],
 ) -> TableDDL:
-    """CREATE TABLE (columns, NOT NULL, defaults, primary key, uniques) and the
-    statements to run after the load (indexes, then foreign keys).
+    """CREATE TABLE (columns, NOT NULL, defaults) and the statements to run
+    after the load (primary key and uniques; indexes, then foreign keys).
 
     ``widen``: varchar columns to create as text; ``included``: tables in this
     migration (foreign keys to other tables are left out with a warning).
@@ -101,12 +105,17 @@ def table_ddl(
         if column.not_null or column.pk_position:
             line += " NOT NULL"
         lines.append(line)
-    if table.primary_key:
-        lines.append(f"PRIMARY KEY ({column_list(table.primary_key)})")
-    for index in table.indexes:
-        if index.origin == "u" and not index.has_expression:
-            lines.append(f"UNIQUE ({column_list(list(index.columns))})")
     result.create = f"CREATE TABLE {qualified(schema, table.name)} (\n  " + ",\n  ".join(lines) + "\n)"
+    keys = [f"PRIMARY KEY ({column_list(table.primary_key)})"] if table.primary_key else []
+    keys += [
+        f"UNIQUE ({column_list(list(index.columns))})"
+        for index in table.indexes
+        if index.origin == "u" and not index.has_expression
+    ]
+    for key in keys:
+        statement = f"ALTER TABLE {qualified(schema, table.name)} ADD {key}"
+        result.keys.append(statement)
+        result.needs[statement] = frozenset({table.name})
 
     for index in table.indexes:
         if index.origin != "c":

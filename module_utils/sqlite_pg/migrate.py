@@ -465,15 +465,15 @@ class Migration:
         deferred = self._deferred([n for n in to_load if not plans[n].created and n not in replaced], copies)
         for statement in deferred.drops:
             self.execute(statement)
-        # What runs after a table's COPY (indexes, then foreign keys), each once the
-        # tables it needs are loaded (a foreign key: its parent too).
+        # What runs after a table's COPY (keys, indexes, then foreign keys), each once
+        # the tables it needs are loaded (a foreign key: its parent too). Created
+        # tables' keys come first: a foreign key that gets ready with them needs them.
         pending: list[tuple[str, frozenset[str]]] = [
             (s, deferred.needs.get(s, frozenset())) for s in deferred.restores
         ]
-        for name in to_load:
-            ddl = plans[name].ddl
-            if ddl is not None:
-                pending += [(s, ddl.needs[s]) for s in ddl.after_load]
+        created = [plans[n].ddl for n in to_load if plans[n].ddl is not None]
+        pending += [(s, ddl.needs[s]) for ddl in created for s in ddl.keys]
+        pending += [(s, ddl.needs[s]) for ddl in created for s in ddl.after_load]
         high_water = {name: self.source.sequence_value(name) for name in to_load}
         to_load = load_order(to_load, self.parents, {n: self.source.size_hint(n) for n in to_load})
         loading = set(to_load)

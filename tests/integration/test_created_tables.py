@@ -206,3 +206,23 @@ def test_invalid_json_is_collected_before_anything_is_written(pg_db, tmp_path) -
     assert pg_db.query("SELECT doc::text FROM t WHERE id = 5") == [
         ('{"dup": 1, "dup": 2}',)
     ]  # json keeps both
+
+
+def test_keys_built_after_the_load_refuse_duplicates_the_conversion_makes(pg_db, tmp_path) -> None:
+    """SQLite keeps 'ABC…' and 'abc…' apart, a uuid column does not: the primary
+    key, added after the load, names the value and nothing is committed."""
+    upper = "EE031EB1-E607-4A41-BB75-FCCDAF49B138"
+    rows = [(upper, "a"), (upper.lower(), "b")]
+    src = make_sqlite(tmp_path / "k.sqlite", "CREATE TABLE k (id UUID PRIMARY KEY, v TEXT);", {"k": rows})
+    error = run_failing(pg_db, src)
+    assert 'ADD PRIMARY KEY ("id")' in error.msg and "is duplicated" in error.msg, error.msg
+    assert upper.lower() in error.msg
+    assert user_tables(pg_db) == []
+    keys = pg_db.query("SELECT count(*) FROM pg_constraint WHERE contype IN ('p', 'u')")
+    migrate_db(
+        pg_db,
+        make_sqlite(tmp_path / "ok.sqlite", "CREATE TABLE k (id UUID PRIMARY KEY, v TEXT);", {"k": rows[1:]}),
+    )
+    assert (
+        pg_db.query("SELECT count(*) FROM pg_constraint WHERE contype IN ('p', 'u')")[0][0] == keys[0][0] + 1
+    )

@@ -59,7 +59,13 @@ def test_reads_the_schema_as_sqlite_reports_it(source: SqliteSource) -> None:
 def test_ddl_keeps_keys_and_leaves_out_what_it_cannot_translate(source: SqliteSource) -> None:
     ddl = table_ddl("app", source.read_table("posts"), set(), {"posts", "users"})
     assert ddl.create.startswith('CREATE TABLE "app"."posts" (\n  "id" uuid NOT NULL')
-    assert 'PRIMARY KEY ("id")' in ddl.create
+    assert "PRIMARY KEY" not in ddl.create  # built once after the load
+    assert ddl.keys == ['ALTER TABLE "app"."posts" ADD PRIMARY KEY ("id")']
+    users = table_ddl("app", source.read_table("users"), set(), {"posts", "users"}).keys
+    assert users == [
+        'ALTER TABLE "app"."users" ADD PRIMARY KEY ("id")',
+        'ALTER TABLE "app"."users" ADD UNIQUE ("email")',
+    ]
     assert 'CREATE INDEX "posts_title" ON "app"."posts" ("title")' in ddl.after_load
     assert len(ddl.warnings) == 2  # the partial and the expression index
     fks = sorted(s for s in ddl.after_load if "FOREIGN KEY" in s)
