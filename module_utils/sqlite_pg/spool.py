@@ -91,6 +91,8 @@ class SpooledPrefetch(Prefetch):
     def _get(self) -> Any:
         with self._ready:
             while not self._entries:
+                if not self._thread.is_alive():  # it always queues its end: it died
+                    raise RuntimeError("reading ahead from SQLite stopped without an end or an error")
                 self._ready.wait(_POLL_SECONDS)
             entry = self._entries.popleft()
             if isinstance(entry, tuple):

@@ -111,3 +111,15 @@ def test_producer_exception_and_close_while_it_waits(tmp_path) -> None:
     wait_for(lambda: reader.spilled == 3 * CHUNK)
     reader.close()  # the producer is blocked: close still stops it
     assert closed_in == ["sqlite-to-copy"]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # it dies on purpose
+def test_a_producer_that_dies_is_an_error_not_a_hang(tmp_path, monkeypatch) -> None:
+    def broken(self: SpooledPrefetch, item: object) -> bool:
+        raise MemoryError
+
+    monkeypatch.setattr(SpooledPrefetch, "_put", broken)
+    reader = SpooledPrefetch(numbered(3), limit=CHUNK, directory=str(tmp_path))
+    with pytest.raises(RuntimeError, match="stopped without an end"):
+        next(reader)
+    reader.close()
