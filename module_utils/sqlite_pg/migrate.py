@@ -44,7 +44,7 @@ from .options import Options
 from .ordering import fk_order, load_order
 from .pg_target import TargetTable, connect, psycopg2, read_tables, schema_exists
 from .plan import TablePlan, plan_create, plan_existing
-from .spool import SpooledPrefetch
+from .spool import SpooledPrefetch, chunks_in_their_own_mmap
 from .sqlite_source import SqliteSource
 from .table_copy import TableCopy, key_text
 from .verify import diff_rows, target_count, target_digest, target_has_rows
@@ -132,6 +132,7 @@ class SourceCheck:
 
 def run(options: Options) -> dict[str, Any]:
     """Migrate; returns the result dict, or raises MigrationError (nothing committed)."""
+    chunks_in_their_own_mmap()
     source = SqliteSource(options.src)
     check = SourceCheck(options.src) if options.check_source else None
     try:
