@@ -50,7 +50,7 @@ class TableDDL:
     # run before any foreign key, which needs its parent's key.
     keys: list[str] = field(default_factory=list)
     after_load: list[str] = field(default_factory=list)
-    # Per after_load statement, the tables that must be loaded before it runs
+    # Per statement of keys and after_load, the tables that must be loaded before it runs
     # (the table; for a foreign key, the table and its parent), as Deferred.needs.
     needs: dict[str, frozenset[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)

@@ -547,7 +547,7 @@ class Migration:
         return plan_deferred(self.conn, self.schema, empty_existing, source_keys)
 
     def _start_reading(self, copy: TableCopy) -> None:
-        """Start reading ``copy``'s chunks from SQLite in a thread (prefetch.py)."""
+        """Start reading ``copy``'s chunks from SQLite in a thread (spool.py)."""
         self._stop_reading()
         chunks = copy.chunks(self.problems, send=True)
         self._reading = (copy, SpooledPrefetch(chunks, limit=self.options.read_ahead_mb << 20))
