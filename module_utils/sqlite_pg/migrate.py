@@ -296,7 +296,7 @@ class Migration:
         self._references_left = [
             n for n in order if self._keys_checked_by_postgres(n, plans[n], copies[n], existing)
         ]
-        self._precheck(plans, copies)
+        self._precheck(plans)
 
         results = {n: TableResult(n, created=plans[n].created) for n in order}
         to_load = self._compare_existing(plans, copies, results)
@@ -328,11 +328,11 @@ class Migration:
                 return False
         return True
 
-    def _precheck(self, plans: dict[str, TablePlan], copies: dict[str, TableCopy]) -> None:
+    def _precheck(self, plans: dict[str, TablePlan]) -> None:
         """Source-only checks: NULL in NOT NULL columns, dangling foreign keys
         (of the tables whose keys PostgreSQL does not check)."""
         for name, plan in plans.items():
-            copy = copies[name]
+            copy = self.copies[name]
             if plan.not_null:
                 select = copy.key_columns or (["_rowid_"] if copy.uses_rowid else [])
                 for row in self.source.null_rows(name, plan.not_null, select, self.options.max_problems):

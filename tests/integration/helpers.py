@@ -55,3 +55,8 @@ def run_failing(db: Any, src: str, **extra: Any) -> Any:
 
 def user_tables(db: Any) -> list[str]:
     return [r[0] for r in db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")]
+
+
+def row_counts(db: Any) -> dict[str, int]:
+    """Rows per table of the public schema: the target before and after a run."""
+    return {t: db.query(f'SELECT count(*) FROM "{t}"')[0][0] for t in user_tables(db)}

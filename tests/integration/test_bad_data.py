@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from bwaincell_sample import POSTGRES_DDL, create_sample
-from helpers import make_sqlite, migrate_db, run_failing, user_tables
+from helpers import make_sqlite, migrate_db, row_counts, run_failing, user_tables
 
 pytestmark = pytest.mark.integration
 
@@ -50,11 +50,6 @@ def expected_key(path: Path, sql: str) -> str:
 
 def app_tables(db) -> None:
     db.execute(POSTGRES_DDL if isinstance(POSTGRES_DDL, str) else ";\n".join(POSTGRES_DDL))
-
-
-def row_counts(db) -> list[tuple]:
-    tables = user_tables(db)
-    return [(t, db.query(f'SELECT count(*) FROM "{t}"')[0][0]) for t in tables]
 
 
 # An enum defect exists only against the application's tables: SQLite has no

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import make_sqlite, migrate_db, run_failing, user_tables
+from helpers import make_sqlite, migrate_db, row_counts, run_failing, user_tables
 from sqlite_pg.sqlite_source import SqliteSource
 
 pytestmark = pytest.mark.integration
@@ -35,21 +35,17 @@ def _reported_rows(error) -> list[str]:
     return sorted(p["key"]["id"] for p in error.problems)
 
 
-def _row_counts(db) -> dict[str, int]:
-    return {t: db.query(f'SELECT count(*) FROM "{t}"')[0][0] for t in user_tables(db)}
-
-
 @pytest.mark.parametrize("target", ["created tables", "application tables, key deferred"])
 def test_postgres_refuses_and_sqlite_names_every_row(pg_db, dangling: str, target: str) -> None:
     if target != "created tables":
         pg_db.execute(APP_LISTS)
         pg_db.execute(APP_TASKS.format(fk=REFERENCES))
-    before = _row_counts(pg_db)
+    before = row_counts(pg_db)
     error = run_failing(pg_db, dangling)
     assert _reported_rows(error) == ["11", "13"]
     assert "nothing was written" in error.msg
     assert "tasks.list_id [id=11]" in error.msg
-    assert _row_counts(pg_db) == before
+    assert row_counts(pg_db) == before
 
 
 def test_key_checked_during_the_copy(pg_db, tmp_path: Path) -> None:
@@ -73,7 +69,7 @@ def test_target_without_the_key_is_checked_before_anything_is_written(pg_db, dan
     pg_db.execute(APP_TASKS.format(fk=""))
     error = run_failing(pg_db, dangling)
     assert _reported_rows(error) == ["11", "13"]
-    assert _row_counts(pg_db) == {"lists": 0, "tasks": 0}
+    assert row_counts(pg_db) == {"lists": 0, "tasks": 0}
 
 
 def test_one_report_names_bad_values_and_dangling_keys(pg_db, tmp_path: Path) -> None:
