@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import bwaincell_sample  # noqa: E402
 import sqlite_writer  # noqa: E402
+from polling import wait_for  # noqa: E402
 
 
 def run_backup_module(args: dict[str, Any], tmp: Path) -> tuple[int, dict[str, Any]]:
@@ -65,15 +66,6 @@ def progress(path: Path) -> int:
         conn.close()
 
 
-def wait_for(predicate: Any, what: str, timeout: float = 30.0) -> None:
-    """Poll observable state until it holds (no fixed sleeps)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
-
-
 @pytest.fixture
 def app_db(tmp_path: Path) -> Path:
     path = tmp_path / "app" / "bwaincell.sqlite"
@@ -95,7 +87,7 @@ def test_backup_while_the_application_writes_is_consistent(
     )
     try:
         # Backups start only once the writer is demonstrably committing.
-        wait_for(lambda: progress(app_db) >= 20, "the writer's first commits")
+        wait_for(lambda: progress(app_db) >= 20, "the writer's first commits", timeout=30.0)
         seen: list[tuple[int, int, int]] = []
         for _ in range(3):
             before = progress(app_db)
@@ -120,7 +112,7 @@ def test_backup_while_the_application_writes_is_consistent(
         # The writer really was writing while the module ran: at least one
         # snapshot has commits on both sides of it within the backup's window.
         assert any(before < n < after for before, n, after in seen), seen
-        wait_for(lambda: progress(app_db) > seen[-1][2], "a commit after the last backup")
+        wait_for(lambda: progress(app_db) > seen[-1][2], "a commit after the last backup", timeout=30.0)
     finally:
         stop.touch()
         out, _ = writer.communicate(timeout=60)

@@ -26,8 +26,8 @@ from pgfaults import (
     server_up,
     snapshot,
     start_module,
-    wait_for,
 )
+from polling import wait_for
 
 pytestmark = pytest.mark.integration
 

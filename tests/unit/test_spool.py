@@ -9,6 +9,7 @@ from collections.abc import Generator
 
 import pytest
 import sqlite_pg.spool as spool
+from polling import wait_for
 from sqlite_pg.spool import SpooledPrefetch
 
 CHUNK = 100_000
@@ -21,20 +22,13 @@ def numbered(count: int, produced: list[int] | None = None) -> Generator[bytes, 
         yield str(i).encode().rjust(CHUNK, b".")
 
 
-def wait_for(condition, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def test_reads_on_into_the_file_and_gives_the_chunks_in_order(tmp_path) -> None:
     produced: list[int] = []
     reader = SpooledPrefetch(
         numbered(60, produced), limit=40 * CHUNK, memory=4 * CHUNK, directory=str(tmp_path)
     )
     # Nobody consumes: the producer reads on past memory, as far as the file's bound.
-    wait_for(lambda: len(produced) >= 44)
+    wait_for(lambda: len(produced) >= 44, "the producer to fill memory and file", timeout=10.0)
     time.sleep(0.3)
     assert 44 <= len(produced) <= 46  # memory + file (+ the chunk in hand, the one waiting)
     assert reader.spilled == 40 * CHUNK
@@ -108,7 +102,7 @@ def test_producer_exception_and_close_while_it_waits(tmp_path) -> None:
             closed_in.append(threading.current_thread().name)
 
     reader = SpooledPrefetch(endless(), limit=3 * CHUNK, memory=CHUNK, directory=str(tmp_path))
-    wait_for(lambda: reader.spilled == 3 * CHUNK)
+    wait_for(lambda: reader.spilled == 3 * CHUNK, "the file to fill", timeout=10.0)
     reader.close()  # the producer is blocked: close still stops it
     assert closed_in == ["sqlite-to-copy"]
 
