@@ -278,6 +278,21 @@ warnings_list:
   returned: always
   type: list
   elements: str
+skipped:
+  description:
+    - Parts of the SQLite schema that are not migrated, one entry each, so that the operator sees
+      them before switching over; each is also a warning.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description: "What it is: C(view), C(trigger), C(virtual table), C(check constraint), ..."
+      type: str
+    name:
+      description: "Its name (C(table.column) or C(table.constraint) where it belongs to a table)."
+      type: str
+    reason: {description: Why it is not migrated, and what to do instead., type: str}
 """
 
 ARGUMENT_SPEC = dict(

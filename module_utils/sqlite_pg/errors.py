@@ -70,6 +70,24 @@ class Problem:
         return text
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """Something of the SQLite schema the module does not migrate (a view, a
+    trigger, a virtual table, ...): returned so the operator sees it before
+    switching over. ``kind`` is a short noun (``view``, ``trigger``,
+    ``virtual table``, ``check constraint``, ``collation``, ...)."""
+
+    kind: str
+    name: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} not migrated: {self.reason}"
+
+
 @dataclass
 class ProblemLog:
     """Problems collected across all tables, up to ``limit``."""

@@ -38,7 +38,7 @@ from typing import Any
 from .converters import TextPolicy
 from .copy_text import ChunkReader
 from .deferred import Deferred, plan_deferred
-from .errors import MigrationError, Problem, ProblemLimitReached, ProblemLog, excerpt
+from .errors import MigrationError, Problem, ProblemLimitReached, ProblemLog, Skipped, excerpt
 from .identifiers import column_list, qualified, quote_ident
 from .options import Options
 from .ordering import fk_order, load_order
@@ -80,6 +80,7 @@ class Outcome:
     tables: list[TableResult] = field(default_factory=list)
     ddl: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -88,6 +89,7 @@ class Outcome:
             "tables": [t.as_dict() for t in self.tables],
             "ddl": self.ddl,
             "warnings": self.warnings,
+            "skipped": [s.as_dict() for s in self.skipped],
             "problems": self.problems,
         }
 
