@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .identifiers import qualified, quote_ident
+from .identifiers import pg_name, qualified, quote_ident
 
 _FOREIGN_KEYS_SQL = """
 SELECT c.relname, k.conname, p.relname, pg_get_constraintdef(k.oid),
@@ -87,12 +87,19 @@ def plan_deferred(
     """
     if not names:
         return Deferred()
-    params = {"schema": schema, "names": names}
+    # The catalog holds the names as PostgreSQL cut them; tables go back to SQLite names.
+    by_stored = {pg_name(n): n for n in names}
+    wanted = {(child, tuple(pg_name(c) for c in columns), parent) for child, columns, parent in source_keys}
+    params = {"schema": pg_name(schema), "names": list(by_stored)}
     with conn.cursor() as cur:
         cur.execute(_FOREIGN_KEYS_SQL, params)
-        keys = [row for row in cur.fetchall() if (row[0], tuple(row[4]), row[2]) in source_keys]
+        keys = [
+            (by_stored[child], name, by_stored[parent], definition, columns)
+            for child, name, parent, definition, columns in cur.fetchall()
+            if (by_stored[child], tuple(columns), by_stored[parent]) in wanted
+        ]
         cur.execute(_INDEXES_SQL, params)
-        indexes = cur.fetchall()
+        indexes = [(by_stored[table], name, definition) for table, name, definition in cur.fetchall()]
     drops: list[str] = []
     restores: list[str] = []
     needs: dict[str, frozenset[str]] = {}

@@ -39,10 +39,11 @@ from .converters import TextPolicy
 from .copy_text import ChunkReader
 from .deferred import Deferred, plan_deferred
 from .errors import MigrationError, Problem, ProblemLimitReached, ProblemLog, Skipped, excerpt
-from .identifiers import column_list, qualified, quote_ident
+from .identifiers import column_list, pg_name, qualified, quote_ident
+from .names import MappedName, column_collisions, mapped_names, relation_collisions, table_collisions
 from .options import Options
 from .ordering import fk_order, load_order
-from .pg_target import TargetTable, connect, psycopg2, read_tables, schema_exists
+from .pg_target import TargetTable, connect, psycopg2, read_tables, relations, schema_exists
 from .plan import TablePlan, plan_create, plan_existing
 from .spool import SpooledPrefetch, chunks_in_their_own_mmap
 from .sqlite_source import SqliteSource
@@ -82,6 +83,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
+    mapped_names: list[MappedName] = field(default_factory=list)  # names PostgreSQL stores shorter
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +93,7 @@ class Outcome:
             "warnings": self.warnings,
             "skipped": [s.as_dict() for s in self.skipped],
             "problems": self.problems,
+            "mapped_names": [m.as_dict() for m in self.mapped_names],
         }
 
 
@@ -255,6 +258,10 @@ class Migration:
 
     def _run(self) -> Outcome:
         names = list(self.tables)
+        for problem in table_collisions(names):  # before the catalog is read by these names
+            self.problems.add(problem)
+        if self.problems:
+            raise self.fail()
         existing = read_tables(self.conn, self.schema, names)
         structural: list[Problem] = []
         plans: dict[str, TablePlan] = {}
@@ -271,10 +278,19 @@ class Migration:
                 structural.append(
                     Problem(name, "table does not exist in PostgreSQL (create_missing is false)")
                 )
+        for name, plan in plans.items():
+            structural += column_collisions(name, plan.columns)
+        created = {n: p.ddl.relations for n, p in plans.items() if p.created and p.ddl is not None}
+        if created:
+            structural += relation_collisions(relations(self.conn, self.schema), created)
         for problem in structural:
             self.problems.add(problem)
         if self.problems:
             raise self.fail()
+        self.outcome.mapped_names = mapped_names(
+            self.schema, {n: p.columns for n, p in plans.items()}, created
+        )
+        self.outcome.warnings.extend(str(m) for m in self.outcome.mapped_names)
 
         parents = {n: {k.parent for k in self.tables[n].foreign_keys} for n in names}
         for name, target in existing.items():
@@ -326,7 +342,7 @@ class Migration:
             if plan.created:
                 if key.parent not in self.tables:
                     return False
-            elif (key.columns, key.parent) not in existing[name].checked_keys:
+            elif (tuple(pg_name(c) for c in key.columns), key.parent) not in existing[name].checked_keys:
                 return False
         return True
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from .converters import ColumnType
 from .errors import MigrationError
+from .identifiers import pg_name
 
 try:
     import psycopg2
@@ -106,6 +107,10 @@ class TargetColumn:
 
 @dataclass
 class TargetTable:
+    """A table of the catalog: ``name`` and the columns' names as PostgreSQL stores
+    them (pg_name of the SQLite names); ``references`` and the parents of
+    ``checked_keys`` by SQLite name where the parent is migrated."""
+
     schema: str
     name: str
     columns: list[TargetColumn]
@@ -115,7 +120,9 @@ class TargetTable:
     checked_keys: set[tuple[tuple[str, ...], str]] = field(default_factory=set)
 
     def column(self, name: str) -> TargetColumn | None:
-        return next((c for c in self.columns if c.name == name), None)
+        """The column of the SQLite column ``name``."""
+        stored = pg_name(name)
+        return next((c for c in self.columns if c.name == stored), None)
 
 
 _TABLES_SQL = """
@@ -161,9 +168,12 @@ def _modifiers(formatted: str) -> tuple[int | None, int | None, int | None]:
 
 
 def read_tables(conn: Any, schema: str, names: list[str]) -> dict[str, TargetTable]:
+    """The existing tables of ``names`` (SQLite names, which must not collide after
+    pg_name), keyed by SQLite name."""
     tables: dict[str, TargetTable] = {}
+    by_stored = {pg_name(n): n for n in names}
     with conn.cursor() as cur:
-        cur.execute(_TABLES_SQL, (schema, names))
+        cur.execute(_TABLES_SQL, (pg_name(schema), list(by_stored)))
         for table, column, formatted, typname, typtype, _typmod, not_null, has_def, ident, gen, labels in cur:
             length, precision, scale = _modifiers(formatted)
             column_type = ColumnType(
@@ -174,10 +184,11 @@ def read_tables(conn: Any, schema: str, names: list[str]) -> dict[str, TargetTab
                 scale=scale,
                 enum_labels=tuple(labels) if typtype == "e" and labels else (),
             )
-            entry = tables.setdefault(table, TargetTable(schema, table, []))
+            entry = tables.setdefault(by_stored[table], TargetTable(schema, table, []))
             entry.columns.append(TargetColumn(column, column_type, not_null, has_def, ident, gen))
-        cur.execute(_REFERENCES_SQL, (schema, names))
+        cur.execute(_REFERENCES_SQL, (pg_name(schema), list(by_stored)))
         for child, parent, deferred, columns in cur:
+            child, parent = by_stored[child], by_stored.get(parent, parent)
             if child in tables:
                 tables[child].references.add(parent)
                 if not deferred:
@@ -187,5 +198,31 @@ def read_tables(conn: Any, schema: str, names: list[str]) -> dict[str, TargetTab
 
 def schema_exists(conn: Any, schema: str) -> bool:
     with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,))
+        cur.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (pg_name(schema),))
         return cur.fetchone() is not None
+
+
+_RELATION_KINDS = {
+    "r": "table",
+    "p": "table",
+    "i": "index",
+    "I": "index",
+    "S": "sequence",
+    "v": "view",
+    "m": "materialized view",
+    "c": "composite type",
+    "f": "foreign table",
+    "t": "TOAST table",
+}
+
+
+def relations(conn: Any, schema: str) -> dict[str, str]:
+    """Every relation of the schema (tables, indexes, sequences, views share one
+    namespace): name -> kind."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s",
+            (pg_name(schema),),
+        )
+        return {name: _RELATION_KINDS.get(kind, "relation") for name, kind in cur}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .converters import ColumnType, Converter, TextPolicy, converter_for
 from .ddl import TableDDL, column_type_of, table_ddl
 from .errors import Problem
+from .identifiers import pg_name
 from .options import Options
 from .pg_target import TargetTable
 from .sql_render import FastField, fast_field
@@ -87,7 +88,7 @@ def plan_existing(
             problems.append(Problem(table.name, "target column is a generated column", column.name))
         else:
             columns.append(column.name)
-    source_names = {c.name for c in table.columns} - excluded
+    source_names = {pg_name(c.name) for c in table.columns if c.name not in excluded}  # catalog names
     for column in target.columns:
         if column.name in source_names or column.generated:
             continue
@@ -99,9 +100,10 @@ def plan_existing(
                     column.name,
                 )
             )
-    types = {c.name: c.type for c in target.columns if c.name in columns}
+    found_columns = {c: target.column(c) for c in columns}
+    types = {c: found.type for c, found in found_columns.items() if found is not None}
     plan = TablePlan(
-        table, target, columns, types, [c.name for c in target.columns if c.name in columns and c.not_null]
+        table, target, columns, types, [c for c, found in found_columns.items() if found and found.not_null]
     )
     for column in columns:
         column_type = types[column]
