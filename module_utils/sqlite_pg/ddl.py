@@ -79,12 +79,14 @@ def table_ddl(
     table: SourceTable,
     widen: set[str],
     included: set[str],
+    types: dict[str, str] | None = None,
 ) -> TableDDL:
     """CREATE TABLE (columns, NOT NULL, defaults) and the statements to run
     after the load (primary key and uniques; indexes, then foreign keys).
 
     ``widen``: varchar columns to create as text; ``included``: tables in this
-    migration (foreign keys to other tables are left out with a warning).
+    migration (foreign keys to other tables are left out with a warning);
+    ``types``: columns whose type the data decides instead of the casting rules.
     Raises ValueError naming the column when a default cannot be translated.
     """
     result = TableDDL(create="")
@@ -93,7 +95,7 @@ def table_ddl(
     stored = pg_name(table.name)
     result.relations.append(NewRelation("table", table.name, stored, named=True))
     for column in table.columns:
-        pg_type = postgres_type(column.declared)
+        pg_type = (types or {}).get(column.name) or postgres_type(column.declared)
         if column.name in widen and pg_type.startswith("varchar"):
             pg_type = "text"
         result.types[column.name] = pg_type

@@ -44,7 +44,7 @@ from .names import MappedName, column_collisions, mapped_names, relation_collisi
 from .options import Options
 from .ordering import fk_order, load_order
 from .pg_target import TargetTable, connect, psycopg2, read_tables, relations, schema_exists
-from .plan import TablePlan, plan_create, plan_existing
+from .plan import TablePlan, plan_create, plan_existing, widen_integers
 from .spool import SpooledPrefetch, chunks_in_their_own_mmap
 from .sqlite_source import SqliteSource
 from .table_copy import TableCopy, key_text
@@ -265,6 +265,9 @@ class Migration:
         existing = read_tables(self.conn, self.schema, names)
         structural: list[Problem] = []
         plans: dict[str, TablePlan] = {}
+        to_create = {n: self.tables[n] for n in names if n not in existing and self.options.create_missing}
+        integer_types, widened = widen_integers(self.source, to_create, self.options)
+        self.outcome.warnings.extend(widened)
         for name in names:
             if name in existing:
                 plans[name] = plan_existing(
@@ -272,7 +275,12 @@ class Migration:
                 )
             elif self.options.create_missing:
                 plans[name] = plan_create(
-                    self.source, self.tables[name], self.options, set(names), structural
+                    self.source,
+                    self.tables[name],
+                    self.options,
+                    set(names),
+                    structural,
+                    integer_types.get(name),
                 )
             else:
                 structural.append(

@@ -13,6 +13,7 @@ from .pg_target import TargetTable
 from .sql_render import FastField, fast_field
 from .sqlite_source import SourceTable, SqliteSource, quote_sqlite
 from .table_copy import TableCopy
+from .type_rules import INTEGER_TYPES, integer_type_for, postgres_type
 
 
 @dataclass
@@ -116,8 +117,109 @@ def plan_existing(
     return plan
 
 
+def _integer_ranges(
+    source: SqliteSource, table: SourceTable, columns: list[str]
+) -> dict[str, tuple[int, int]]:
+    """(min, max) of the integers in each column, in one query: min()/max() of all
+    columns in one scan, the rowid alias from the ends of the table's b-tree.
+    Numbers sort before text and blobs, so a max() that is not an integer (text
+    in the column, or a REAL) has that column asked again for its integers only."""
+    table_sql = quote_sqlite(table.name)
+    ends = [c for c in columns if c == table.rowid_alias]
+    scanned = [c for c in columns if c != table.rowid_alias]
+    parts = [f"(SELECT {f}({quote_sqlite(c)}) FROM {table_sql})" for c in ends for f in ("min", "max")]
+    aggregates = ", ".join(f"{f}({quote_sqlite(c)})" for c in scanned for f in ("min", "max"))
+    sql = "SELECT " + ", ".join([*parts, "a.*"] if scanned else parts)
+    if scanned:
+        sql += f" FROM (SELECT {aggregates} FROM {table_sql}) AS a"
+    row = source.one(sql, table.name)
+    ranges: dict[str, tuple[int, int]] = {}
+    for position, column in enumerate([*ends, *scanned]):
+        low, high = row[2 * position], row[2 * position + 1]
+        if not (isinstance(low, int) and isinstance(high, int)):
+            low, high = source.one(
+                f"SELECT min({quote_sqlite(column)}), max({quote_sqlite(column)}) FROM {table_sql} "
+                f"WHERE typeof({quote_sqlite(column)}) = 'integer'",
+                table.name,
+            )
+        if low is not None:
+            ranges[column] = (low, high)
+    return ranges
+
+
+def widen_integers(
+    source: SqliteSource, tables: dict[str, SourceTable], options: Options
+) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """For the tables the module creates: the integer columns whose values do not fit
+    the type the casting rules give (SQLite integers are 64-bit), with the narrowest
+    type that holds them (type_rules.INTEGER_TYPES); a column referencing a widened
+    one gets its type too, so it can hold every key. With a warning each."""
+    types: dict[str, dict[str, str]] = {}
+    warnings: list[str] = []
+
+    def integer_type(table: SourceTable, column: str) -> str | None:
+        found = next((c for c in table.columns if c.name == column), None)
+        if found is None or column in options.excluded_columns(table.name):
+            return None
+        pg_type = types.get(table.name, {}).get(column) or postgres_type(found.declared)
+        return pg_type if pg_type in INTEGER_TYPES else None
+
+    for name, table in tables.items():
+        columns = [c.name for c in table.columns if integer_type(table, c.name) not in (None, "bigint")]
+        if not columns:
+            continue
+        ranges = _integer_ranges(source, table, columns)
+        high_water = source.sequence_value(name) if table.autoincrement else None
+        next_id = None
+        if table.rowid_alias in columns and (table.rowid_alias in ranges or high_water is not None):
+            # The identity continues past the highest id and AUTOINCREMENT's high-water mark.
+            low, high = ranges.get(table.rowid_alias, (1, 0))
+            next_id = max(high, high_water or 0) + 1
+            ranges[table.rowid_alias] = (low, next_id)
+        for column, (low, high) in ranges.items():
+            declared = integer_type(table, column) or "bigint"
+            wider = integer_type_for(declared, low, high)
+            if wider != declared:
+                types.setdefault(name, {})[column] = wider
+                values = (
+                    f"ids from {low}, the next {high},"
+                    if column == table.rowid_alias
+                    else (f"values from {low} to {high}")
+                )
+                warnings.append(f"{name}.{column}: {values} do not fit {declared}; created as {wider}")
+    grew = True
+    while grew:  # along chains of foreign keys
+        grew = False
+        for name, table in tables.items():
+            for key in table.foreign_keys:
+                parent = tables.get(key.parent)
+                if parent is None:
+                    continue
+                referenced = parent.primary_key if None in key.parent_columns else key.parent_columns
+                for column, parent_column in zip(key.columns, referenced, strict=False):
+                    wider = types.get(key.parent, {}).get(str(parent_column))
+                    current = integer_type(table, column)
+                    if (
+                        wider
+                        and current
+                        and list(INTEGER_TYPES).index(wider) > list(INTEGER_TYPES).index(current)
+                    ):
+                        types.setdefault(name, {})[column] = wider
+                        warnings.append(
+                            f"{name}.{column}: created as {wider} like {key.parent}.{parent_column}, "
+                            "which it references"
+                        )
+                        grew = True
+    return types, warnings
+
+
 def plan_create(
-    source: SqliteSource, table: SourceTable, options: Options, included: set[str], problems: list[Problem]
+    source: SqliteSource,
+    table: SourceTable,
+    options: Options,
+    included: set[str],
+    problems: list[Problem],
+    types: dict[str, str] | None = None,
 ) -> TablePlan:
     excluded = options.excluded_columns(table.name)
     kept = [c for c in table.columns if c.name not in excluded]
@@ -129,7 +231,7 @@ def plan_create(
             if pg_type.length is not None and _too_long(source, table.name, column.name, pg_type.length):
                 widen.add(column.name)
     try:
-        ddl = table_ddl(options.schema, trimmed, widen, included)
+        ddl = table_ddl(options.schema, trimmed, widen, included, types)
     except ValueError as exc:
         problems.append(Problem(table.name, str(exc)))
         ddl = TableDDL(create="")
@@ -140,6 +242,4 @@ def plan_create(
 
 
 def column_type_of_declared(declared: str) -> ColumnType:
-    from .type_rules import postgres_type
-
     return column_type_of(postgres_type(declared))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .numbers import INT_RANGES
+
 
 @dataclass(frozen=True)
 class CastRule:
@@ -64,12 +66,28 @@ CAST_RULES: tuple[CastRule, ...] = (
     CastRule(
         r"(?:int|integer|mediumint|int4)" + _WIDTH + r"(?: unsigned)?",
         "integer",
-        "Sequelize INTEGER is 32-bit; larger values are reported",
+        "Sequelize INTEGER is 32-bit; a column whose values do not fit is created wider (INTEGER_TYPES)",
     ),
     CastRule(r"text|clob|string|n?varchar|character varying|tinytext|mediumtext|longtext|citext", "text"),
     CastRule(r"blob|binary" + _WIDTH + r"|varbinary" + _WIDTH + r"|bytea|longblob|mediumblob", "bytea"),
     CastRule(r"", "text", "no declared type: SQLite stores anything; text keeps what the app wrote"),
 )
+
+
+# SQLite integers are 64-bit whatever the declared type: a created integer column
+# gets the narrowest of these (narrowest first; their catalog names) that holds
+# its values, never narrower than its rule's.
+INTEGER_TYPES = {"smallint": "int2", "integer": "int4", "bigint": "int8"}
+
+
+def integer_type_for(pg_type: str, low: int, high: int) -> str:
+    """``pg_type`` (one of INTEGER_TYPES) or the narrowest wider one holding low..high."""
+    names = list(INTEGER_TYPES)
+    for candidate in names[names.index(pg_type) :]:
+        bottom, top = INT_RANGES[INTEGER_TYPES[candidate]]
+        if bottom <= low and high <= top:
+            return candidate
+    return names[-1]
 
 
 def affinity_type(declared: str) -> str:
