@@ -189,6 +189,24 @@ notes:
     Until the commit, other sessions wait on these tables instead of seeing them empty.
   - Timestamps without a zone are taken as UTC (Sequelize stores UTC). Epoch numbers are seconds,
     or milliseconds from 1e11, or microseconds from 1e14.
+  - PostgreSQL cuts names (of the schema, tables, columns, indexes) to 63 bytes of UTF-8. The module
+    uses the cut names throughout, so a table created with a long name is found again by later
+    runs, O(if_not_empty=replace) and check mode, and an existing table whose long names
+    PostgreSQL cut is loaded. Each name cut is a warning and an entry of RV(mapped_names). Two
+    tables, two columns of a table, or two created indexes that become the same name once cut
+    are refused before anything is written, naming both and the way through (O(exclude_tables),
+    O(exclude_columns), or renaming one in SQLite). So is a created index whose name (cut) is
+    taken in the schema, by a relation already there or by a created table, its primary key,
+    unique constraint or identity sequence (tables, indexes and sequences share one namespace).
+  - SQLite integers are 64-bit whatever the declared type (C(INTEGER PRIMARY KEY) is the rowid).
+    A created C(INTEGER) column is C(integer), as Sequelize creates it, and a C(SMALLINT) or
+    C(TINYINT) one C(smallint), while the data fits; a column whose values do not fit (for the
+    identity column, also the next id it will give, past AUTOINCREMENT's high-water mark) is
+    created as the narrowest of C(integer) and C(bigint) that holds them, with a warning, and so
+    is every created column that references it (its identity sequence follows its type). The
+    types are in the CREATE TABLE statements of RV(ddl). One min/max query per created table
+    finds the values (about 0.1 s for 1M rows). Existing tables keep their types, and values out of
+    their range are reported with their keys.
 """
 
 EXAMPLES = r"""
@@ -293,6 +311,19 @@ skipped:
       description: "Its name (C(table.column) or C(table.constraint) where it belongs to a table)."
       type: str
     reason: {description: Why it is not migrated, and what to do instead., type: str}
+mapped_names:
+  description:
+    - The names of this migration that PostgreSQL stores cut to 63 bytes (of the schema, the
+      tables, their loaded columns, the indexes of created tables), one entry each; each is also
+      a warning.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    kind: {description: "C(schema), C(table), C(column) or C(index).", type: str}
+    name: {description: The name in SQLite (or the O(schema) given)., type: str}
+    postgres_name: {description: The name in PostgreSQL., type: str}
+    table: {description: The SQLite table of the table, column or index (null for the schema)., type: str}
 """
 
 ARGUMENT_SPEC = dict(
