@@ -15,7 +15,7 @@ ASCII_TABLE = "orders_" + "a" * 66  # 73 bytes
 ASCII_COLUMN = "customer_reference_" + "c" * 55  # 74 bytes
 # 62 ASCII bytes, then two-byte characters: the 63rd byte is the first half of an "é"
 UTF8_TABLE = "t" * 62 + "é" * 5
-UTF8_COLUMN = "k" * 61 + "ü" + "ö" * 4  # the cut falls inside the first "ö"
+UTF8_COLUMN = "k" * 61 + "日本語"  # 3-byte characters: the cut falls after two bytes of "日"
 LONG_INDEX = "index_on_" + "i" * 60
 
 
@@ -50,10 +50,11 @@ def test_pg_name_is_what_postgres_stores(pg_db) -> None:
         "é" * 40,
         "日本" * 20,
         "x",
+        "k" * 61 + "üö",  # cut exactly after the "ü"
     ]
     stored = [r[0] for r in pg_db.query("SELECT n::name::text FROM unnest(%s::text[]) n", (names,))]
     assert [pg_name(n) for n in names] == stored
-    assert pg_name(UTF8_TABLE) == "t" * 62 and pg_name(UTF8_COLUMN) == "k" * 61 + "ü"
+    assert pg_name(UTF8_TABLE) == "t" * 62 and pg_name(UTF8_COLUMN) == "k" * 61
 
 
 def test_object_name_is_the_name_postgres_picks(pg_db) -> None:
@@ -94,7 +95,7 @@ def test_created_then_rerun_replace_and_check_mode(pg_db, long_db: str) -> None:
         ("column", ASCII_TABLE, ASCII_COLUMN, pg_name(ASCII_COLUMN)),
         ("index", ASCII_TABLE, LONG_INDEX, pg_name(LONG_INDEX)),
         ("table", UTF8_TABLE, UTF8_TABLE, "t" * 62),
-        ("column", UTF8_TABLE, UTF8_COLUMN, "k" * 61 + "ü"),
+        ("column", UTF8_TABLE, UTF8_COLUMN, "k" * 61),
     }
     cut = [w for w in first["warnings"] if "cuts names to 63 bytes" in w]
     assert len(cut) == 5
