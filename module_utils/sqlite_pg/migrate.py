@@ -618,7 +618,7 @@ class Migration:
                 pending = self._run_ready(pending, loading - loaded)
                 self._reset_sequences(name, high_water[name])
                 self._verify(copies[name], result)
-                if self.options.analyze and not self.options.check_mode and self._analyzable(name):
+                if self.options.analyze and self._analyzable(name) and not self.options.check_mode:
                     self.execute(f"ANALYZE {qualified(self.schema, name)}", record=False)
             except psycopg2.Error as exc:
                 failure = self._failure(f"finishing table {name} (indexes, verification)", exc, name)
