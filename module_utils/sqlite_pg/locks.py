@@ -15,7 +15,7 @@ import contextlib
 import dataclasses
 from dataclasses import dataclass
 
-from .errors import MigrationError, Problem, excerpt
+from .errors import MigrationError, Problem
 from .pg_target import ConnectionOptions, connect
 
 LOCK_NOT_AVAILABLE = "55P03"  # SQLSTATE: lock_timeout expired (or NOWAIT)
@@ -35,9 +35,10 @@ class LockHolder:
     modes: str
 
     def describe(self) -> str:
+        query = self.query + ("..." if len(self.query) >= QUERY_CHARS else "")
         return (
             f"pid {self.pid} (user {self.user}, application_name {self.application!r}, client {self.client}, "
-            f"{self.state} in a transaction since {self.since}, query {excerpt(self.query)}) "
+            f"state {self.state!r}, transaction open since {self.since}, query {query!r}) "
             f"holds {self.modes} on {self.table}"
         )
 
