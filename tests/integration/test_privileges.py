@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import sqlite_pg.migrate as migrate
 from helpers import make_sqlite, options_for, row_counts
+from polling import wait_for
 from sqlite_pg.errors import MigrationError
 
 pytestmark = pytest.mark.integration
@@ -67,10 +68,11 @@ def sequence_states(db: Any) -> list[tuple]:
 
 
 def inserted(db: Any) -> dict[str, int]:
-    """Rows ever inserted per table, rolled back or not (the statistics count both)."""
-    db.execute("SELECT pg_stat_force_next_flush()")
-    rows = db.query("SELECT relname, n_tup_ins FROM pg_stat_user_tables ORDER BY 1")
-    return dict(rows)
+    """Rows ever inserted per table, rolled back or not (the statistics count both,
+    flushed when the module's backend exits)."""
+    sessions = "SELECT 1 FROM pg_stat_activity WHERE application_name = 'sqlite_to_postgres' AND datname = %s"
+    wait_for(lambda: not db.query(sessions, (db.name,)), "the module's session to end", timeout=10)
+    return dict(db.query("SELECT relname, n_tup_ins FROM pg_stat_user_tables ORDER BY 1"))
 
 
 def test_a_non_owner_with_grants_loads_and_moves_the_sequences(pg_db, loader: Loader, src: str) -> None:
