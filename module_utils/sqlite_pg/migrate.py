@@ -171,6 +171,7 @@ def run(options: Options) -> dict[str, Any]:
 
 
 def _set_sequences(conn: Any, statements: list[str]) -> None:
+    statement = "setval()"
     try:
         with conn.cursor() as cur:
             for statement in statements:
@@ -709,7 +710,7 @@ class Migration:
         except psycopg2.Error as exc:
             if reader.error is not None:
                 raise reader.error from None
-            failure = self._failure(f"copying into table {copy.table.name}", exc, copy.table.name)
+            failure = self._failure(f"copying table {copy.table.name}", exc, copy.table.name)
             raise (failure or self._copy_error(copy, exc)) from exc
 
     def _copy_error(self, copy: TableCopy, exc: Exception) -> MigrationError:
