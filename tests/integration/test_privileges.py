@@ -160,3 +160,23 @@ def test_replace_create_and_column_grants_are_checked_too(pg_db, loader: Loader,
         in reasons[("tasks", "project_id")]
     )
     assert row_counts(pg_db) == {"projects": 1, "tasks": 0}
+
+
+def test_a_permission_error_during_copy_is_not_blamed_on_a_row(pg_db, loader: Loader, src: str) -> None:
+    """A trigger (running as the loading role) writes to a table the role may not write."""
+    pg_db.execute(POSTGRES)
+    pg_db.execute(
+        "CREATE TABLE audit (task_id integer);"
+        "CREATE FUNCTION audit_task() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "INSERT INTO audit VALUES (NEW.id); RETURN NEW; END $$;"
+        "CREATE TRIGGER audit_task BEFORE INSERT ON tasks FOR EACH ROW EXECUTE FUNCTION audit_task();"
+    )
+    pg_db.execute(f"GRANT SELECT, INSERT ON projects, tasks TO {loader.name}")
+    pg_db.execute(f"GRANT UPDATE ON SEQUENCE projects_id_seq, tasks_id_seq TO {loader.name}")
+    with pytest.raises(MigrationError) as info:
+        migrate.run(loader.options(pg_db, src))
+    assert info.value.msg.startswith(
+        f"PostgreSQL refused to load table tasks as role {loader.name}: permission denied for table audit"
+    )
+    assert "rejected a row" not in info.value.msg
+    assert row_counts(pg_db) == {"audit": 0, "projects": 0, "tasks": 0}
