@@ -92,6 +92,20 @@ options:
     description: Seconds to wait for the connection.
     type: int
     default: 10
+  lock_timeout:
+    description:
+      - Seconds any statement of the migration waits for a lock on a target table (PostgreSQL's
+        C(lock_timeout) for the migration's session). The application is stopped during the copy, so
+        a session holding such a lock is a forgotten one (a C(psql) left in a transaction, a stuck
+        job); when the time is up the module fails, having written nothing, and names each session
+        holding a lock on the target tables (pid, user, application_name, client, state, since when,
+        the start of its query) and how to end it (with C(pg_terminate_backend)).
+      - In check mode the rehearsal takes the same locks (and holds them until its rollback); while it
+        waits, other sessions' queries on that table queue behind it, so keep this short when
+        rehearsing beside the running application.
+      - C(0) waits for ever.
+    type: int
+    default: 10
   schema:
     description: Target schema. Created when tables are created in it and it does not exist.
     type: str
@@ -115,7 +129,8 @@ options:
   if_not_empty:
     description:
       - What to do when an existing target table already holds rows that differ from the source.
-      - C(fail) reports the differing rows (first few primary keys) and changes nothing.
+      - C(fail) reports the differing rows of every such table (first few primary keys each) and changes
+        nothing.
       - C(replace) empties the table (TRUNCATE, inside the transaction) and loads it.
     type: str
     default: fail
@@ -187,6 +202,20 @@ notes:
     declares too) and their non-unique indexes are dropped before COPY and
     recreated after it, inside the transaction (as pg_restore does); the statements are in RV(ddl).
     Until the commit, other sessions wait on these tables instead of seeing them empty.
+  - "The connecting role need not own the tables. Before anything is written the module checks what
+    the run needs and names every missing privilege in one report, each with the GRANT that gives it:
+    USAGE on the schema; SELECT (comparison, verification) and INSERT (COPY) on the loaded columns;
+    TRUNCATE for O(if_not_empty=replace); ownership for O(widen_varchar); UPDATE (or ownership) on each
+    sequence to move; CREATE on the schema to create tables (on the database to create the schema);
+    REFERENCES on an existing table a created table's foreign key points to. Tables with row-level
+    security that applies to the role are refused (COPY FROM does not support it)."
+  - Sequences the role owns are moved with C(ALTER SEQUENCE ... RESTART), which a rollback undoes.
+    Others (UPDATE privilege only) are moved with C(setval()), which a rollback does not undo. It runs
+    as the very last statement, after every verification and check, just before the commit, and never
+    in check mode (there it is only listed in RV(ddl)). Should the commit itself fail after it, the
+    tables are unchanged and the sequence is only past the highest id, so new ids skip a few numbers.
+  - Tables the role neither owns nor is the database owner of are not analyzed (PostgreSQL would skip
+    them); a warning says to run ANALYZE as the owner.
   - Timestamps without a zone are taken as UTC (Sequelize stores UTC). Epoch numbers are seconds,
     or milliseconds from 1e11, or microseconds from 1e14.
   - PostgreSQL cuts names (of the schema, tables, columns, indexes) to 63 bytes of UTF-8. The module
@@ -287,7 +316,8 @@ problems:
 ddl:
   description: >-
     DDL and sequence statements run (rolled back in check mode), including the foreign keys and
-    indexes dropped before COPY and recreated after it.
+    indexes dropped before COPY and recreated after it; the C(setval()) of sequences the role does
+    not own run just before the commit (in check mode they are listed, not run).
   returned: always
   type: list
   elements: str
@@ -341,6 +371,7 @@ ARGUMENT_SPEC = dict(
     ca_cert=dict(type="path", aliases=["ssl_rootcert"]),
     login_unix_socket=dict(type="path"),
     connect_timeout=dict(type="int", default=10),
+    lock_timeout=dict(type="int", default=10),
     schema=dict(type="str", default="public"),
     tables=dict(type="list", elements="str"),
     exclude_tables=dict(type="list", elements="str", default=[]),
@@ -368,6 +399,7 @@ def options_from(params, check_mode):
         ca_cert=params["ca_cert"],
         unix_socket=params["login_unix_socket"],
         connect_timeout=params["connect_timeout"],
+        lock_timeout=params["lock_timeout"],
     )
     return Options(
         src=params["src"],

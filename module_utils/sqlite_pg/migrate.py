@@ -39,15 +39,25 @@ from .converters import TextPolicy
 from .copy_text import ChunkReader
 from .deferred import Deferred, plan_deferred
 from .errors import MigrationError, Problem, ProblemLimitReached, ProblemLog, Skipped, excerpt
-from .identifiers import column_list, pg_name, qualified, quote_ident
+from .identifiers import column_list, pg_name, qualified, quote_ident, quote_literal
+from .locks import LOCK_NOT_AVAILABLE, lock_error, lock_holders
 from .names import MappedName, column_collisions, mapped_names, relation_collisions, table_collisions
 from .options import Options
 from .ordering import fk_order, load_order
-from .pg_target import TargetTable, connect, psycopg2, read_tables, relations, schema_exists
+from .pg_target import (
+    TargetTable,
+    connect,
+    psycopg2,
+    read_tables,
+    relations,
+    schema_exists,
+    serial_sequences,
+)
 from .plan import TablePlan, plan_create, plan_existing, widen_integers
+from .privileges import Access, Reference, TableNeeds, missing, read_access
 from .spool import SpooledPrefetch, chunks_in_their_own_mmap
 from .sqlite_source import SqliteSource
-from .table_copy import TableCopy, key_text
+from .table_copy import TableCopy
 from .verify import diff_rows, target_count, target_digest, target_has_rows
 
 
@@ -84,6 +94,10 @@ class Outcome:
     skipped: list[Skipped] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     mapped_names: list[MappedName] = field(default_factory=list)  # names PostgreSQL stores shorter
+
+    # setval() of the sequences the role does not own: not undone by a rollback,
+    # so run last, just before the commit, never in check mode (_reset_sequences).
+    at_commit: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +165,7 @@ def run(options: Options) -> dict[str, Any]:
             if options.check_mode or not outcome.changed:
                 conn.rollback()
             else:
+                _set_sequences(conn, outcome.at_commit)  # after every check: only the commit can fail now
                 conn.commit()  # ANALYZE ran inside the transaction, after each verification
             return outcome.as_dict()
         except BaseException:
@@ -167,6 +182,19 @@ def run(options: Options) -> dict[str, Any]:
         source.close()
 
 
+def _set_sequences(conn: Any, statements: list[str]) -> None:
+    statement = "setval()"
+    try:
+        with conn.cursor() as cur:
+            for statement in statements:
+                cur.execute(statement)
+    except psycopg2.Error as exc:
+        raise MigrationError(
+            f"PostgreSQL refused {statement}: {_pg_message(exc)}; the transaction was rolled back, "
+            "nothing was written (a sequence already moved only skips ids)"
+        ) from exc
+
+
 def _rollback(conn: Any) -> None:
     # The connection may be gone (server restart): nothing to undo then.
     with contextlib.suppress(Exception):
@@ -174,6 +202,7 @@ def _rollback(conn: Any) -> None:
 
 
 FOREIGN_KEY_VIOLATION = "23503"  # SQLSTATE
+INSUFFICIENT_PRIVILEGE = "42501"
 
 
 class ReferenceRefused(MigrationError):
@@ -205,6 +234,7 @@ class Migration:
         # Tables whose foreign keys PostgreSQL checks: SQLite's check of them waits for a report.
         self._references_left: list[str] = []
         self._reading: tuple[TableCopy, SpooledPrefetch] | None = None  # the read-ahead
+        self.access: Access | None = None  # the role's privileges on the target (privileges.py)
 
     # -- helpers ------------------------------------------------------------
     def execute(self, sql: str, params: tuple[Any, ...] | None = None, record: bool = True) -> None:
@@ -214,10 +244,30 @@ class Migration:
             with self.conn.cursor() as cur:
                 cur.execute(sql, params)
         except psycopg2.Error as exc:
-            if self._lost(exc):
-                raise self._lost_error(f"running {sql.splitlines()[0]}", exc) from exc
+            failure = self._failure(f"running {sql.splitlines()[0]}", exc)
+            if failure is not None:
+                raise failure from exc
             refused = ReferenceRefused if exc.pgcode == FOREIGN_KEY_VIOLATION else MigrationError
             raise refused(f"PostgreSQL refused: {sql.splitlines()[0]}...: {_pg_message(exc)}") from exc
+
+    def _failure(self, doing: str, exc: Exception, table: str | None = None) -> MigrationError | None:
+        """The error of a failure that is no row's fault: a lock not granted, the connection lost."""
+        if getattr(exc, "pgcode", None) == LOCK_NOT_AVAILABLE:
+            return self._lock_error(doing, table)
+        if self._lost(exc):
+            return self._lost_error(doing, exc)
+        return None
+
+    def _lock_error(self, doing: str, table: str | None) -> MigrationError:
+        """lock_timeout expired: name the sessions holding locks on the target tables,
+        looked up on a second connection (this transaction is aborted)."""
+        ours = self.conn.get_backend_pid()
+        _rollback(self.conn)
+        try:
+            holders = lock_holders(self.options.connection, self.schema, list(self.tables), ours)
+        except (MigrationError, psycopg2.Error):
+            holders = None
+        return lock_error(doing, self.options.connection.lock_timeout, holders, table)
 
     def _lost(self, exc: Exception) -> bool:
         return isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError) or bool(self.conn.closed)
@@ -246,6 +296,11 @@ class Migration:
             return self._run()
         except ProblemLimitReached:
             raise self.fail(limited=True) from None
+        except psycopg2.Error as exc:  # one not caught where it was raised (reading the target)
+            failure = self._failure("reading the target tables", exc)
+            if failure is None:
+                raise
+            raise failure from exc
         except ReferenceRefused as refused:
             # PostgreSQL names one row; SQLite's check names every one (or,
             # finding none, PostgreSQL's own message stands).
@@ -322,10 +377,20 @@ class Migration:
         self._references_left = [
             n for n in order if self._keys_checked_by_postgres(n, plans[n], copies[n], existing)
         ]
+        self.access = read_access(self.conn, self.schema, list(existing))
+        if self._blind(existing):
+            # The comparison cannot read the target: report what a full load would need.
+            replaced = set(existing) if self.options.if_not_empty == "replace" else set()
+            for problem in self._missing_privileges(plans, list(order), replaced):
+                self.problems.add(problem)
+            raise self.fail()
         self._precheck(plans)
 
         results = {n: TableResult(n, created=plans[n].created) for n in order}
         to_load = self._compare_existing(plans, copies, results)
+        replaced = {n for n in to_load if results[n].action == "replaced"}
+        for problem in self._missing_privileges(plans, to_load, replaced):
+            self.problems.add(problem)
         if self.problems:
             # Collect the value problems of the tables not yet scanned, then fail.
             for name in to_load:
@@ -335,6 +400,63 @@ class Migration:
         self._write(plans, copies, results, order, to_load)
         self.outcome.tables = [results[n] for n in order]
         return self.outcome
+
+    def _blind(self, existing: dict[str, TargetTable]) -> bool:
+        """Whether the role cannot read the existing tables (schema USAGE, SELECT on the columns)."""
+        access = self.access
+        assert access is not None
+        if existing and access.schema_exists and not access.schema_usage:
+            return True
+        return any(
+            access.tables[n].denied.get("SELECT", frozenset()) & set(self.copies[n].columns)
+            for n in existing
+            if n in access.tables
+        )
+
+    def _missing_privileges(
+        self, plans: dict[str, TablePlan], to_load: list[str], replaced: set[str]
+    ) -> list[Problem]:
+        """The privileges the run needs for ``to_load`` (and to read every existing
+        table) that the role lacks, each a problem naming its GRANT."""
+        assert self.access is not None
+        loading = set(to_load)
+        existing = [n for n in plans if not plans[n].created]
+        sequences = serial_sequences(self.conn, self.schema, [n for n in existing if n in loading])
+        needs: list[TableNeeds] = []
+        for name in existing:
+            load = name in loading
+            moved = tuple(sequences.get(name, ())) if load else ()
+            if any(not (s.owned or s.can_update) for s in moved) and not self._moves_sequences(name):
+                moved = ()  # nothing to move: an empty source table without AUTOINCREMENT history
+            needs.append(
+                TableNeeds(
+                    name,
+                    tuple(self.copies[name].columns),
+                    load=load,
+                    truncate=name in replaced,
+                    alter=load and bool(plans[name].widen),
+                    sequences=moved,
+                )
+            )
+        created = [n for n in self.order if n in loading and plans[n].created]
+        references = [
+            Reference(
+                name,
+                fk.parent,
+                tuple(
+                    self.tables[fk.parent].primary_key
+                    if None in fk.parent_columns
+                    else [c for c in fk.parent_columns if c is not None]
+                ),
+            )
+            for name in created
+            for fk in self.tables[name].foreign_keys
+            if fk.parent in plans and not plans[fk.parent].created
+        ]
+        return missing(self.access, needs, created, references)
+
+    def _moves_sequences(self, name: str) -> bool:
+        return bool(self.source.sequence_value(name)) or self.source.count(name) > 0
 
     def _keys_checked_by_postgres(
         self, name: str, plan: TablePlan, copy: TableCopy, existing: dict[str, TargetTable]
@@ -360,18 +482,24 @@ class Migration:
         for name, plan in plans.items():
             copy = self.copies[name]
             if plan.not_null:
-                select = copy.key_columns or (["_rowid_"] if copy.uses_rowid else [])
+                keys = len(copy.key_columns)
+                select = copy.key_columns + (["_rowid_"] if copy.has_rowid else [])
                 for row in self.source.null_rows(name, plan.not_null, select, self.options.max_problems):
-                    key_values = row[: len(select)]
+                    key = copy.key_from(row[:keys], row[keys] if copy.has_rowid else None)
                     flags = row[len(select) :]
-                    key = {
-                        ("rowid" if c == "_rowid_" else c): key_text(v)
-                        for c, v in zip(select, key_values, strict=True)
-                    }
                     for column, is_null in zip(plan.not_null, flags, strict=True):
                         if is_null:
-                            self.problems.add(Problem(name, "NULL in a NOT NULL column", column, key))
+                            self.problems.add(Problem(name, self._null_reason(copy, column), column, key))
         self._check_references([n for n in plans if n not in self._references_left])
+
+    @staticmethod
+    def _null_reason(copy: TableCopy, column: str) -> str:
+        if column in copy.key_columns:
+            return (
+                "NULL in a primary key column (SQLite allows it in a table whose key is not INTEGER "
+                "PRIMARY KEY; PostgreSQL does not): give the row a key in SQLite, or delete it"
+            )
+        return "NULL in a NOT NULL column"
 
     def _check_references(self, names: list[str]) -> None:
         """SQLite's PRAGMA foreign_key_check: each row whose key points at no row."""
@@ -391,9 +519,7 @@ class Migration:
                     row = self.source.row_by_rowid(name, wanted, rowid) if wanted else None
                     if row is not None:
                         pk_count = len(copy.key_columns)
-                        key = {c: key_text(v) for c, v in zip(copy.key_columns, row[:pk_count], strict=True)}
-                        if not key:
-                            key = {"rowid": str(rowid)}
+                        key = copy.key_from(row[:pk_count], rowid)
                         values = ", ".join(excerpt(v) for v in row[pk_count:])
                     else:
                         key = {"rowid": str(rowid)}
@@ -427,12 +553,13 @@ class Migration:
                 to_load.append(name)
                 continue
             target = target_digest(self.conn, self.schema, name, copy.columns)
+            found = len(self.problems.items)
             source = copy.run(self.problems)
             result = results[name]
             result.source_rows, result.target_rows = source.count, target.count
             result.digest = source.hexdigest()
             result.seconds = time.monotonic() - started
-            if self.problems:
+            if len(self.problems.items) > found:  # values it cannot take: those are this table's report
                 continue
             if source == target and not plan.widen:
                 result.verified = True
@@ -525,11 +652,12 @@ class Migration:
                 pending = self._run_ready(pending, loading - loaded)
                 self._reset_sequences(name, high_water[name])
                 self._verify(copies[name], result)
-                if self.options.analyze and not self.options.check_mode:
+                if self.options.analyze and self._analyzable(name) and not self.options.check_mode:
                     self.execute(f"ANALYZE {qualified(self.schema, name)}", record=False)
             except psycopg2.Error as exc:
-                if self._lost(exc):
-                    raise self._lost_error(f"finishing table {name} (indexes, verification)", exc) from exc
+                failure = self._failure(f"finishing table {name} (indexes, verification)", exc, name)
+                if failure is not None:
+                    raise failure from exc
                 raise
             result.seconds += time.monotonic() - started
         if self.problems:
@@ -537,6 +665,18 @@ class Migration:
         for statement, _needs in pending:  # foreign keys of a cycle
             self.execute(statement)
         self.outcome.changed = bool(to_load)
+
+    def _analyzable(self, name: str) -> bool:
+        """Whether the role may ANALYZE the table (PostgreSQL skips it with a
+        warning otherwise): say so instead, with what to run."""
+        table = self.access.tables.get(name) if self.access is not None else None
+        if table is None or table.analyzable:  # created by the module, or owned
+            return True
+        self.outcome.warnings.append(
+            f"{name}: not analyzed (only its owner {table.owner} or the database owner may): "
+            f"run ANALYZE {qualified(self.schema, name)} as {table.owner} after the migration"
+        )
+        return False
 
     def _run_ready(
         self, pending: list[tuple[str, frozenset[str]]], unloaded: set[str]
@@ -603,12 +743,17 @@ class Migration:
         except psycopg2.Error as exc:
             if reader.error is not None:
                 raise reader.error from None
-            raise self._copy_error(copy, exc) from exc
+            failure = self._failure(f"copying table {copy.table.name}", exc, copy.table.name)
+            raise (failure or self._copy_error(copy, exc)) from exc
 
     def _copy_error(self, copy: TableCopy, exc: Exception) -> MigrationError:
         name = copy.table.name
-        if self._lost(exc):
-            return self._lost_error(f"copying table {name}", exc)
+        if getattr(exc, "pgcode", None) == INSUFFICIENT_PRIVILEGE:  # no row's fault (a trigger's, ...)
+            return MigrationError(
+                f"PostgreSQL refused to load table {name} as role {self.options.connection.user}: "
+                f"{_pg_message(exc)}; grant the role that privilege, or run as the table's owner; "
+                "the transaction was rolled back, nothing was written"
+            )
         if getattr(exc, "pgcode", None) == FOREIGN_KEY_VIOLATION:  # a key kept during the COPY
             return ReferenceRefused(f"PostgreSQL refused a row of {name}: {_pg_message(exc)}")
         diag = getattr(exc, "diag", None)
@@ -627,23 +772,23 @@ class Migration:
         """Identity and serial sequences past the highest id (and past SQLite's
         AUTOINCREMENT high-water mark, so deleted ids are not reused)."""
         table = qualified(self.schema, name)
-        with self.conn.cursor() as cur:
-            cur.execute(
-                "SELECT a.attname, pg_get_serial_sequence(%s, a.attname) FROM pg_attribute a "
-                "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped "
-                "AND pg_get_serial_sequence(%s, a.attname) IS NOT NULL",
-                (table, table, table),
-            )
-            sequences = cur.fetchall()
-        for column, sequence in sequences:
+        for sequence in serial_sequences(self.conn, self.schema, [name]).get(name, []):
             with self.conn.cursor() as cur:
-                cur.execute(f"SELECT max({quote_ident(column)}) FROM {table}")
+                cur.execute(f"SELECT max({quote_ident(sequence.column)}) FROM {table}")
                 current = cur.fetchone()[0] or 0
             top = max(int(current), high_water or 0)
-            if top >= 1:
+            if top < 1:
+                continue
+            if sequence.owned:
                 # ALTER SEQUENCE is transactional where setval() is not: a rollback
                 # (check mode, a failed verification) leaves the sequence as it was.
-                self.execute(f"ALTER SEQUENCE {sequence} RESTART WITH {top + 1}")
+                self.execute(f"ALTER SEQUENCE {sequence.name} RESTART WITH {top + 1}")
+                continue
+            # Only the owner may ALTER it; UPDATE allows setval(), which a rollback does
+            # not undo: it runs after every check, just before the commit (run()).
+            statement = f"SELECT setval({quote_literal(sequence.name)}, {top})"
+            self.outcome.ddl.append(statement)
+            self.outcome.at_commit.append(statement)
 
     def _verify(self, copy: TableCopy, result: TableResult) -> None:
         name = copy.table.name

@@ -36,6 +36,8 @@ class Options:
             raise ValueError(f"verify must be one of {VERIFY}")
         if self.max_problems < 1:
             raise ValueError("max_problems must be at least 1")
+        if self.connection.lock_timeout < 0:
+            raise ValueError("lock_timeout must be 0 (wait for ever) or more seconds")
         if self.read_ahead_mb < 0:
             raise ValueError("read_ahead_mb must be 0 or more")
 

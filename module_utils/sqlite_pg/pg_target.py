@@ -43,6 +43,7 @@ class ConnectionOptions:
     ca_cert: str | None = None
     unix_socket: str | None = None
     connect_timeout: int = 10
+    lock_timeout: int = 10  # seconds any statement waits for a lock (0: for ever); see locks.py
 
     def describe(self) -> str:
         where = self.unix_socket or self.host or "local socket"
@@ -76,6 +77,7 @@ def connect(options: ConnectionOptions) -> Any:
     with conn.cursor() as cur:
         for statement in SESSION_SETTINGS:
             cur.execute(statement)
+        cur.execute("SELECT set_config('lock_timeout', %s, false)", (f"{options.lock_timeout * 1000}ms",))
     conn.commit()
     return conn
 
@@ -226,3 +228,40 @@ def relations(conn: Any, schema: str) -> dict[str, str]:
             (pg_name(schema),),
         )
         return {name: _RELATION_KINDS.get(kind, "relation") for name, kind in cur}
+
+
+@dataclass(frozen=True)
+class SerialSequence:
+    """The sequence of an identity or serial column, and what the role may do to it."""
+
+    table: str
+    column: str
+    name: str  # as pg_get_serial_sequence prints it (schema-qualified, quoted where needed)
+    owner: str
+    owned: bool  # the role has its owner's privileges: ALTER SEQUENCE (transactional)
+    can_update: bool  # UPDATE on it: setval() (not transactional)
+
+
+_SEQUENCES_SQL = """
+SELECT c.relname, a.attname, q.seq, pg_get_userbyid(s.relowner),
+       pg_has_role(s.relowner, 'USAGE'), has_sequence_privilege(s.oid, 'UPDATE')
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+CROSS JOIN LATERAL (SELECT pg_get_serial_sequence(format('%%I.%%I', n.nspname, c.relname), a.attname)) q(seq)
+JOIN pg_class s ON s.oid = q.seq::regclass
+WHERE n.nspname = %s AND c.relname = ANY(%s) AND c.relkind IN ('r', 'p')
+ORDER BY c.relname, a.attnum
+"""
+
+
+def serial_sequences(conn: Any, schema: str, names: list[str]) -> dict[str, list[SerialSequence]]:
+    """Per table, the sequences of its identity and serial columns."""
+    found: dict[str, list[SerialSequence]] = {}
+    by_stored = {pg_name(n): n for n in names}  # the catalog's names -> SQLite names
+    with conn.cursor() as cur:
+        cur.execute(_SEQUENCES_SQL, (pg_name(schema), list(by_stored)))
+        for table, column, name, owner, owned, can_update in cur:
+            table = by_stored[table]
+            found.setdefault(table, []).append(SerialSequence(table, column, name, owner, owned, can_update))
+    return found

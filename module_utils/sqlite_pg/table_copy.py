@@ -14,7 +14,7 @@ Memory stays at a few chunks (plus the largest single row).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,12 +56,22 @@ class TableCopy:
     def uses_rowid(self) -> bool:
         return not self.key_columns and not self.table.without_rowid
 
+    @property
+    def has_rowid(self) -> bool:
+        return not self.table.without_rowid
+
+    def key_from(self, values: Sequence[Any], rowid: Any) -> dict[str, str]:
+        """A row's name in a report: its primary key, or its rowid when it has
+        none or a key column is NULL (SQLite allows that in a rowid table whose
+        key is not an INTEGER PRIMARY KEY)."""
+        if self.key_columns and (rowid is None or all(v is not None for v in values)):
+            return {c: key_text(v) for c, v in zip(self.key_columns, values, strict=True)}
+        return {"rowid": key_text(rowid)} if rowid is not None else {}
+
     def key_of(self, row: tuple) -> dict[str, str]:
-        if self.key_columns:
-            return {c: key_text(row[self.columns.index(c)]) for c in self.key_columns}
-        if self.uses_rowid:
-            return {"rowid": key_text(row[-1])}
-        return {}
+        """``row`` as read: the copied columns, then the rowid when the table has one."""
+        rowid = row[len(self.columns)] if len(row) > len(self.columns) else None
+        return self.key_from([row[self.columns.index(c)] for c in self.key_columns], rowid)
 
     def _report(self, row: tuple, problems: ProblemLog) -> None:
         key = self.key_of(row)
@@ -86,7 +96,7 @@ class TableCopy:
 
     def _classic_lines(self, problems: ProblemLog) -> Iterator[bytes]:
         converters = self.converters
-        for row in self.source.rows(self.table, self.columns, self.uses_rowid):
+        for row in self.source.rows(self.table, self.columns, self.has_rowid):
             try:
                 line = "\t".join([NULL if v is None else c(v) for c, v in zip(converters, row, strict=False)])
             except ConversionError:
@@ -266,7 +276,7 @@ class TableCopy:
     def key_of_line(self, line_number: int) -> dict[str, str]:
         """The key of the n-th row sent (1-based), to name the row of a COPY error."""
         seen = 0
-        for row in self.source.rows(self.table, self.columns, self.uses_rowid):
+        for row in self.source.rows(self.table, self.columns, self.has_rowid):
             try:
                 for c, v in zip(self.converters, row, strict=False):
                     if v is not None:

@@ -10,8 +10,10 @@ from sqlite_pg.pg_target import ConnectionOptions
 
 
 def options_for(db: Any, src: str, **extra: Any) -> Options:
+    """Options for ``db``; ``extra`` are Options fields, and ``lock_timeout`` (a connection option)."""
     args = db.module_args()
     connection = ConnectionOptions(
+        lock_timeout=extra.pop("lock_timeout", ConnectionOptions.lock_timeout),
         host=args["login_host"],
         port=args["port"],
         user=args["login_user"],

@@ -112,23 +112,36 @@ def test_problems_are_collected_up_to_max_problems(pg_db, tmp_path: Path) -> Non
 def test_not_null_violation_in_source(pg_db, tmp_path: Path) -> None:
     src = make_sqlite(
         tmp_path / "nn.sqlite",
-        "CREATE TABLE t (id TEXT PRIMARY KEY, v INTEGER);",
-        {"t": [(None, 1), ("a", 2)]},
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER);",
+        {"t": [(1, None), (2, 2)]},
     )
+    pg_db.execute("CREATE TABLE t (id integer PRIMARY KEY, v integer NOT NULL)")
     error = run_failing(pg_db, src)
-    assert (
-        error.problems
-        == [
-            {
-                "table": "t",
-                "column": "id",
-                "key": {"id": "None"},
-                "reason": "NULL in a NOT NULL column",
-                "value": None,
-            }
-        ]
-        or error.problems[0]["reason"] == "NULL in a NOT NULL column"
+    expected = {"table": "t", "column": "v", "key": {"id": "1"}, "reason": "NULL in a NOT NULL column"}
+    assert error.problems == [{**expected, "value": None}]
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_null_primary_key_is_named_by_its_rowid(pg_db, tmp_path: Path, existing: bool) -> None:
+    """SQLite allows NULL in a non-INTEGER PRIMARY KEY of a rowid table: such a
+    row is named by its rowid, as a NULL in a primary key column, and so is a bad
+    value in another column of it."""
+    src = make_sqlite(
+        tmp_path / "nullpk.sqlite",
+        "CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER, d DATE);",
+        {"t": [(None, 1, "2024-01-01"), ("a", 2, "2024-01-02"), (None, 3, "2024-99-01")]},
     )
+    if existing:
+        pg_db.execute("CREATE TABLE t (id text PRIMARY KEY, n integer, d date)")
+    error = run_failing(pg_db, src)
+    null_key = [p for p in error.problems if p["column"] == "id"]
+    assert [p["key"] for p in null_key] == [{"rowid": "1"}, {"rowid": "3"}]
+    assert all(p["reason"].startswith("NULL in a primary key column") for p in null_key)
+    assert "t.id [rowid=1]: NULL in a primary key column" in error.msg
+    bad_date = [p for p in error.problems if p["column"] == "d"]
+    assert [p["key"] for p in bad_date] == [{"rowid": "3"}]
+    assert "None" not in error.msg
+    assert user_tables(pg_db) == (["t"] if existing else [])
 
 
 def test_schema_mismatch_with_existing_tables(pg_db, tmp_path: Path) -> None:

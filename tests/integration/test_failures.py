@@ -99,6 +99,22 @@ def test_if_not_empty_fail_then_replace(pg_db, simple: str) -> None:
     assert migrate_db(pg_db, simple)["changed"] is False
 
 
+def test_if_not_empty_fail_reports_every_differing_table(pg_db, tmp_path: Path) -> None:
+    names = ["alpha", "beta", "gamma", "delta"]
+    script = "".join(f"CREATE TABLE {n} (id INTEGER PRIMARY KEY, v TEXT);" for n in names)
+    src = make_sqlite(tmp_path / "many.sqlite", script, {n: [(1, "a"), (2, "b")] for n in names})
+    migrate_db(pg_db, src)
+    for number, name in enumerate(["alpha", "gamma", "delta"], start=1):
+        pg_db.execute(f"UPDATE {name} SET v = 'changed' WHERE id = {number % 2 + 1}")
+    error = run_failing(pg_db, src)
+    assert [p["table"] for p in error.problems] == ["alpha", "delta", "gamma"]
+    assert "alpha: 1 row(s) differ between SQLite and PostgreSQL: id=2 (differs in v)" in error.msg
+    assert "gamma: 1 row(s) differ between SQLite and PostgreSQL: id=1 (differs in v)" in error.msg
+    assert "delta: 1 row(s) differ between SQLite and PostgreSQL: id=2 (differs in v)" in error.msg
+    assert "beta" not in error.msg
+    assert pg_db.query("SELECT v FROM delta ORDER BY id") == [("a",), ("changed",)]
+
+
 def test_one_changed_cell_is_found_and_named(pg_db, tmp_path: Path) -> None:
     src = tmp_path / "app.sqlite"
     create_sample(src, rows=600, seed=2)
