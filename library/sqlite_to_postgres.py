@@ -97,11 +97,13 @@ options:
     type: str
     default: public
   tables:
-    description: Only these SQLite tables (default all, except SQLite's internal C(sqlite_*) tables).
+    description:
+      - Only these SQLite tables (default all, except SQLite's internal C(sqlite_*) tables and
+        virtual and shadow tables, see the notes). A name the database does not have is an error.
     type: list
     elements: str
   exclude_tables:
-    description: SQLite tables to leave behind.
+    description: SQLite tables to leave behind. A name the database does not have is an error.
     type: list
     elements: str
     default: []
@@ -109,6 +111,7 @@ options:
     description:
       - SQLite columns to leave behind, as C(table.column). A source column with no column of that
         name in an existing target table is an error unless excluded here.
+      - A table or column the database does not have is an error (the message lists those it has).
     type: list
     elements: str
     default: []
@@ -187,6 +190,21 @@ notes:
     declares too) and their non-unique indexes are dropped before COPY and
     recreated after it, inside the transaction (as pg_restore does); the statements are in RV(ddl).
     Until the commit, other sessions wait on these tables instead of seeing them empty.
+  - The module opens the SQLite file itself only once, before its first connection to it (on POSIX,
+    closing any descriptor of a file drops all of the process's locks on it, the snapshot's read
+    lock too). C(PRAGMA quick_check) runs on a second connection, opened through SQLite; when it
+    fails, each table's own check names the damaged tables.
+  - A WAL database without its C(-shm) in a directory the module's user cannot write cannot be
+    opened the ordinary way. When its C(-wal) is absent or empty (no process has the database open,
+    the file holds every commit) it is read with SQLite's C(immutable=1), with a warning, and the run
+    fails, committing nothing, if the file changes meanwhile; when C(-wal) holds commits the module
+    fails and says how to make them readable.
+  - Virtual tables (C(CREATE VIRTUAL TABLE), such as FTS3/4/5 and R*Tree) and their shadow tables
+    (the module's own storage, such as C(docs_data)) are not migrated by default; each is in
+    RV(skipped) and warned. A virtual table listed in O(tables) is copied as a plain table of its
+    columns, unless this SQLite lacks its module (SpatiaLite's, for example); then it cannot be
+    read, and listing it is an error.
+  - An empty (0-byte) file, or a database with no tables, succeeds with nothing copied and a warning.
   - Timestamps without a zone are taken as UTC (Sequelize stores UTC). Epoch numbers are seconds,
     or milliseconds from 1e11, or microseconds from 1e14.
 """

@@ -179,7 +179,10 @@ class SqliteSource:
         None before SQLite 3.37, which has no table_list (and ignores unknown pragmas)."""
         if sqlite3.sqlite_version_info < (3, 37, 0):
             return None
-        rows = self._query("PRAGMA main.table_list")
+        try:
+            rows = self.conn.execute("PRAGMA main.table_list").fetchall()
+        except sqlite3.DatabaseError:  # the caller's fallback serves
+            return None
         return {self._text(r[1]): self._text(r[2]) for r in rows}
 
     def unreadable(self, table: str) -> str | None:
