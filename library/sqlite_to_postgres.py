@@ -194,11 +194,11 @@ notes:
     closing any descriptor of a file drops all of the process's locks on it, the snapshot's read
     lock too). C(PRAGMA quick_check) runs on a second connection, opened through SQLite; when it
     fails, each table's own check names the damaged tables.
-  - A WAL database without its C(-shm) in a directory the module's user cannot write cannot be
-    opened the ordinary way. When its C(-wal) is absent or empty (no process has the database open,
-    the file holds every commit) it is read with SQLite's C(immutable=1), with a warning, and the run
-    fails, committing nothing, if the file changes meanwhile; when C(-wal) holds commits the module
-    fails and says how to make them readable.
+  - A WAL database in a directory the module's user cannot write, without the C(-wal) and C(-shm)
+    SQLite needs to lock it, cannot be opened the ordinary way. When its C(-wal) is absent or empty
+    (the file holds every commit) it is read with SQLite's C(immutable=1), with a warning, and the run
+    fails, committing nothing, if the file or its C(-wal) or C(-shm) changes meanwhile; when C(-wal)
+    holds commits but there is no C(-shm), the module fails and says how to make them readable.
   - Virtual tables (C(CREATE VIRTUAL TABLE), such as FTS3/4/5 and R*Tree) and their shadow tables
     (the module's own storage, such as C(docs_data)) are not migrated by default; each is in
     RV(skipped) and warned. A virtual table listed in O(tables) is copied as a plain table of its

@@ -41,30 +41,22 @@ class SourceFile:
         if not self.immutable:
             return []
         return [
-            f"SQLite database {self.path} is in WAL mode without {self.path}-shm, in a directory this "
-            f"user ({_user()}) cannot write, so SQLite cannot create the -shm: it was read as an "
-            "immutable file (no process has it open and its -wal holds nothing), and found unchanged "
-            "at the end"
+            f"SQLite database {self.path} is in WAL mode in a directory this user ({_user()}) cannot "
+            "write, without the -wal and -shm files SQLite needs to lock it: it was read as an immutable "
+            "file (its log holds no commits), and found unchanged at the end"
         ]
 
     def check_unchanged(self) -> None:
         """For an immutable read: SQLite took no lock, so a writer that came meanwhile
-        is found here (its -shm or -wal, or the file's times and size), before the commit."""
-        if not self.immutable:
+        is found here (the file's or its -wal's and -shm's size and times), before the commit."""
+        if not self.immutable or fingerprint_of(self.path) == self.fingerprint:
             return
-        appeared = [p for p in (self.path + "-shm", self.path + "-wal") if os.path.exists(p)]
-        try:
-            now = _fingerprint(os.stat(self.path))
-        except OSError:
-            now = ()
-        if appeared or now != self.fingerprint:
-            what = f"{', '.join(appeared)} appeared" if appeared else "the file changed"
-            raise MigrationError(
-                f"SQLite database {self.path} was read as an immutable file (its directory is not "
-                f"writable for the -shm) and {what} while it was read: another process wrote it. "
-                "Nothing was committed; stop the application, or give this user write access to "
-                "the directory so that SQLite can lock the database, and run again"
-            )
+        raise MigrationError(
+            f"SQLite database {self.path} was read as an immutable file (its directory is not writable "
+            "for the -wal and -shm) and it or its -wal or -shm changed while it was read: another process "
+            "wrote it. Nothing was committed; stop the application, or give this user write access to "
+            "the directory so that SQLite can lock the database, and run again"
+        )
 
 
 def inspect(path: str) -> SourceFile:
@@ -98,10 +90,13 @@ def inspect(path: str) -> SourceFile:
     if header[: len(SQLITE_HEADER)] != SQLITE_HEADER:
         raise MigrationError(f"{path} is not a SQLite 3 database (bad header)")
     directory = os.path.dirname(os.path.abspath(path))
-    if header[18:20] != WAL_MODE or os.path.exists(path + "-shm") or _writable(directory):
+    if header[18:20] != WAL_MODE or _writable(directory):
         return SourceFile(path, uri)
-    # WAL mode, no -shm, and SQLite could not create it: an ordinary open fails
-    # ("unable to open database file").
+    shm_exists = os.path.exists(path + "-shm")
+    if shm_exists and os.path.exists(wal):
+        return SourceFile(path, uri)  # SQLite reads both read-only (3.22+)
+    # WAL mode, and SQLite cannot create the -wal or -shm it needs: an ordinary
+    # open fails ("unable to open database file", "attempt to write a readonly database").
     if _size(wal) > 0:
         raise MigrationError(
             f"SQLite database {path} is in WAL mode and {wal} holds changes not yet in the database "
@@ -111,13 +106,23 @@ def inspect(path: str) -> SourceFile:
             f"(sqlite3 {path} 'PRAGMA wal_checkpoint(TRUNCATE)'), or copy the database with its -wal "
             "to a writable directory"
         )
-    # No -shm: no process has the database open; no -wal content: the file holds
-    # every commit. SQLite may then read it as immutable; check_unchanged() catches a writer.
-    return SourceFile(path, uri + "&immutable=1", immutable=True, fingerprint=_fingerprint(info))
+    # No -wal content: the file holds every commit (a process that has the database
+    # open keeps a -wal and a -shm beside it). SQLite may then read it as immutable;
+    # check_unchanged() catches a writer that comes meanwhile.
+    return SourceFile(path, uri + "&immutable=1", immutable=True, fingerprint=fingerprint_of(path))
 
 
-def _fingerprint(info: os.stat_result) -> tuple[object, ...]:
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+def fingerprint_of(path: str) -> tuple[object, ...]:
+    """Identity, size and times of the file and its -wal and -shm (None: absent)."""
+
+    def of(name: str) -> tuple[object, ...] | None:
+        try:
+            info = os.stat(name)
+        except FileNotFoundError:
+            return None
+        return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+    return (of(path), of(path + "-wal"), of(path + "-shm"))
 
 
 def _size(path: str) -> int:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from helpers import make_sqlite, migrate_db, row_counts
 from sqlite_pg.errors import MigrationError
-from sqlite_pg.source_file import SourceFile, inspect
+from sqlite_pg.source_file import SourceFile, fingerprint_of, inspect
 
 pytestmark = pytest.mark.integration
 
@@ -89,13 +89,20 @@ def _wal_database(directory: Path) -> Path:
     return src
 
 
-def test_a_wal_database_in_a_read_only_directory_is_read_as_immutable(pg_db: Any, shared_dir: Path) -> None:
+@pytest.mark.parametrize("stale_shm", [False, True], ids=["no-shm", "stale-shm"])
+def test_a_wal_database_in_a_read_only_directory_is_read_as_immutable(
+    pg_db: Any, shared_dir: Path, stale_shm: bool
+) -> None:
     src = _wal_database(shared_dir)
+    if stale_shm:  # as a crash between removing -wal and -shm leaves it (SQLite: "readonly database")
+        Path(f"{src}-shm").write_bytes(b"\0" * 32768)
+        Path(f"{src}-shm").chmod(0o644)
+    before = sorted(os.listdir(shared_dir))
     out = as_nobody(pg_db, src)  # shared_dir is root's, 0755: not writable for nobody
     assert out["ok"] is True, out
     assert row_counts(pg_db) == {"t": 2}
     assert any("read as an immutable file" in w for w in out["result"]["warnings"])
-    assert sorted(os.listdir(shared_dir)) == ["app.sqlite"]  # no -shm, no -wal made
+    assert sorted(os.listdir(shared_dir)) == before  # nothing made
 
 
 def test_a_wal_database_whose_log_holds_commits_is_refused_with_the_reason(
@@ -124,10 +131,8 @@ def test_a_wal_database_whose_log_holds_commits_is_refused_with_the_reason(
 
 
 def test_an_immutable_read_that_a_writer_changed_is_not_trusted(tmp_path: Path) -> None:
-    src = Path(make_sqlite(tmp_path / "app.sqlite", SCHEMA, ROWS))
-    info = os.stat(src)
-    fingerprint = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-    read = SourceFile(str(src), "", immutable=True, fingerprint=fingerprint)
+    src = Path(make_sqlite(tmp_path / "app.sqlite", SCHEMA, ROWS, wal=True))
+    read = SourceFile(str(src), "", immutable=True, fingerprint=fingerprint_of(str(src)))
     read.check_unchanged()
     conn = sqlite3.connect(src)
     with conn:
