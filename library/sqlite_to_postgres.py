@@ -111,11 +111,13 @@ options:
     type: str
     default: public
   tables:
-    description: Only these SQLite tables (default all, except SQLite's internal C(sqlite_*) tables).
+    description:
+      - Only these SQLite tables (default all, except SQLite's internal C(sqlite_*) tables and
+        virtual and shadow tables, see the notes). A name the database does not have is an error.
     type: list
     elements: str
   exclude_tables:
-    description: SQLite tables to leave behind.
+    description: SQLite tables to leave behind. A name the database does not have is an error.
     type: list
     elements: str
     default: []
@@ -123,6 +125,7 @@ options:
     description:
       - SQLite columns to leave behind, as C(table.column). A source column with no column of that
         name in an existing target table is an error unless excluded here.
+      - A table or column the database does not have is an error (the message lists those it has).
     type: list
     elements: str
     default: []
@@ -216,6 +219,21 @@ notes:
     tables are unchanged and the sequence is only past the highest id, so new ids skip a few numbers.
   - Tables the role neither owns nor is the database owner of are not analyzed (PostgreSQL would skip
     them); a warning says to run ANALYZE as the owner.
+  - The module opens the SQLite file itself only once, before its first connection to it (on POSIX,
+    closing any descriptor of a file drops all of the process's locks on it, the snapshot's read
+    lock too). C(PRAGMA quick_check) runs on a second connection, opened through SQLite; when it
+    fails, each table's own check names the damaged tables.
+  - A WAL database in a directory the module's user cannot write, without the C(-wal) and C(-shm)
+    SQLite needs to lock it, cannot be opened the ordinary way. When its C(-wal) is absent or empty
+    (the file holds every commit) it is read with SQLite's C(immutable=1), with a warning, and the run
+    fails, committing nothing, if the file or its C(-wal) or C(-shm) changes meanwhile; when C(-wal)
+    holds commits but there is no C(-shm), the module fails and says how to make them readable.
+  - Virtual tables (C(CREATE VIRTUAL TABLE), such as FTS3/4/5 and R*Tree) and their shadow tables
+    (the module's own storage, such as C(docs_data)) are not migrated by default; each is in
+    RV(skipped) and warned. A virtual table listed in O(tables) is copied as a plain table of its
+    columns, unless this SQLite lacks its module (SpatiaLite's, for example); then it cannot be
+    read, and listing it is an error.
+  - An empty (0-byte) file, or a database with no tables, succeeds with nothing copied and a warning.
   - Timestamps without a zone are taken as UTC (Sequelize stores UTC). Epoch numbers are seconds,
     or milliseconds from 1e11, or microseconds from 1e14.
   - PostgreSQL cuts names (of the schema, tables, columns, indexes) to 63 bytes of UTF-8. The module

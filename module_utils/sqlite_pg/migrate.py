@@ -55,6 +55,7 @@ from .pg_target import (
 )
 from .plan import TablePlan, plan_create, plan_existing, widen_integers
 from .privileges import Access, Reference, TableNeeds, missing, read_access
+from .selection import select_tables
 from .spool import SpooledPrefetch, chunks_in_their_own_mmap
 from .sqlite_source import SqliteSource
 from .table_copy import TableCopy
@@ -111,31 +112,21 @@ class Outcome:
         }
 
 
-def select_tables(available: list[str], wanted: list[str] | None, excluded: list[str]) -> list[str]:
-    if wanted:
-        missing = [t for t in wanted if t not in available]
-        if missing:
-            raise MigrationError(f"table(s) not in the SQLite database: {', '.join(missing)}")
-        names = list(wanted)
-    else:
-        names = list(available)
-    return [n for n in names if n not in set(excluded)]
-
-
 class SourceCheck:
     """PRAGMA quick_check in a thread, on a connection of its own, while the
     migration runs (SQLite releases the GIL while it checks). ``wait()`` before
     the commit: it raises the check's error, and the transaction is rolled back."""
 
-    def __init__(self, path: str) -> None:
-        self._path = path
+    def __init__(self, source: SqliteSource) -> None:
+        self._source = source
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._check, name="sqlite-quick-check", daemon=True)
         self._thread.start()
 
     def _check(self) -> None:
         try:
-            checked = SqliteSource(self._path)
+            # Through SQLite only: opening the file otherwise would drop the snapshot's lock.
+            checked = self._source.another()
             try:
                 checked.quick_check()
             finally:
@@ -153,15 +144,18 @@ def run(options: Options) -> dict[str, Any]:
     """Migrate; returns the result dict, or raises MigrationError (nothing committed)."""
     chunks_in_their_own_mmap()
     source = SqliteSource(options.src)
-    check = SourceCheck(options.src) if options.check_source else None
+    check = SourceCheck(source) if options.check_source else None
     try:
-        names = select_tables(source.table_names(), options.tables, options.exclude_tables)
-        tables = {n: source.read_table(n) for n in names}
+        selection = select_tables(source, options)
+        tables = {n: source.read_table(n) for n in selection.names}
         conn = connect(options.connection)
         try:
             outcome = Migration(conn, source, tables, options).run()
             if check is not None:
                 check.wait()
+            source.file.check_unchanged()
+            outcome.skipped[:0] = selection.skipped
+            outcome.warnings[:0] = source.file.notes() + selection.warnings
             if options.check_mode or not outcome.changed:
                 conn.rollback()
             else:
@@ -174,9 +168,13 @@ def run(options: Options) -> dict[str, Any]:
         finally:
             conn.close()
     except BaseException:
-        # A corrupt file explains any other failure of reading it: that is the error.
-        if check is not None:
-            check.wait()
+        # A corrupt file explains any other failure of reading it: that is the error
+        # (and a writer under an immutable read explains a corrupt-looking file).
+        try:
+            if check is not None:
+                check.wait()
+        finally:
+            source.file.check_unchanged()
         raise
     finally:
         source.close()

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from . import source_file
 from .errors import MigrationError
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 FETCH_ROWS = 4096
 
 
@@ -85,12 +83,14 @@ class SqliteSource:
     mode its writes wait for our read to finish (SQLite's locking).
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, file: source_file.SourceFile | None = None) -> None:
         self.path = path
-        self._check_file(path)
-        uri = Path(path).resolve().as_uri() + "?mode=ro"
+        # The file itself is looked at only before the first connection (source_file.py says why).
+        self.file = file if file is not None else source_file.inspect(path)
         try:
-            self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            self.conn = sqlite3.connect(
+                self.file.uri, uri=True, isolation_level=None, check_same_thread=False
+            )
             # Text as bytes: invalid UTF-8 is then found per value instead of
             # failing a whole fetch with no row to name.
             self.conn.text_factory = bytes
@@ -100,52 +100,109 @@ class SqliteSource:
         except sqlite3.DatabaseError as exc:
             raise MigrationError(f"cannot read SQLite database {path}: {exc}") from exc
 
-    @staticmethod
-    def _check_file(path: str) -> None:
-        if not os.path.exists(path):
-            raise MigrationError(f"SQLite database {path} does not exist")
-        if not os.path.isfile(path):
-            raise MigrationError(f"SQLite database {path} is not a regular file")
-        try:
-            with open(path, "rb") as handle:
-                header = handle.read(len(SQLITE_HEADER))
-        except OSError as exc:
-            raise MigrationError(f"cannot read SQLite database {path}: {exc.strerror}") from exc
-        if header != SQLITE_HEADER:
-            raise MigrationError(f"{path} is not a SQLite 3 database (bad header)")
+    def another(self) -> SqliteSource:
+        """A second connection to the same file (for PRAGMA quick_check), opened
+        through SQLite only: safe while this one holds its lock."""
+        return SqliteSource(self.path, self.file)
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.conn.execute("COMMIT")
         self.conn.close()
 
-    def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:
+    def _query(self, sql: str, params: tuple[object, ...] = (), table: str | None = None) -> list[tuple]:
         try:
             return self.conn.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
+            if table is not None:
+                raise self._read_error(table, exc) from exc
             raise MigrationError(f"SQLite database {self.path} cannot be read (corrupt?): {exc}") from exc
 
     def quick_check(self) -> None:
-        rows = self._query("PRAGMA quick_check")
+        try:
+            rows = self.conn.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.DatabaseError as exc:  # SQLite stops at some damage ("malformed")
+            rows = [(str(exc),)]
         messages = [r[0].decode("utf-8", "replace") if isinstance(r[0], bytes) else str(r[0]) for r in rows]
         if messages != ["ok"]:
+            damaged = ", ".join(self._damaged_tables())
+            where = f"; the damage is in table(s) {damaged} (their rows or indexes)" if damaged else ""
+            leave = f", or leave {damaged} behind (exclude_tables and check_source: false)" if damaged else ""
             raise MigrationError(
-                f"SQLite database {self.path} is corrupt (PRAGMA quick_check): " + "; ".join(messages[:5])
+                f"SQLite database {self.path} is corrupt (PRAGMA quick_check): "
+                + "; ".join(messages[:5])
+                + f"{where}. Nothing was written; restore it from a backup or rescue it with "
+                f"sqlite3's .recover{leave}"
             )
+
+    def _damaged_tables(self) -> list[str]:
+        """The tables whose own check fails (PRAGMA quick_check(table) checks a table
+        and its indexes): once, after the whole check failed."""
+        damaged: list[str] = []
+        try:
+            names = [
+                self._text(r[0])
+                for r in self.conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND rootpage > 0 ORDER BY name"
+                ).fetchall()
+            ]
+        except sqlite3.DatabaseError:
+            return damaged
+        for name in names:
+            try:
+                rows = self.conn.execute(f"PRAGMA quick_check({quote_sqlite(name)})").fetchall()
+            except sqlite3.DatabaseError:
+                damaged.append(name)
+                continue
+            if [self._text(r[0]) for r in rows] != ["ok"]:
+                damaged.append(name)
+        return damaged
 
     @staticmethod
     def _text(value: object) -> str:
         return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
     def table_names(self) -> list[str]:
+        """Every table (virtual and shadow tables too), except SQLite's own sqlite_* tables."""
+        return [name for name, _sql in self.table_entries()]
+
+    def table_entries(self) -> list[tuple[str, str]]:
+        """(name, CREATE statement) of every table but SQLite's own, by name."""
         rows = self._query(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-            "ORDER BY name"
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
         )
-        return [self._text(r[0]) for r in rows]
+        return [(self._text(r[0]), self._text(r[1] or b"")) for r in rows]
+
+    def table_types(self) -> dict[str, str] | None:
+        """PRAGMA table_list's type of each table ('table', 'virtual', 'shadow', ...);
+        None before SQLite 3.37, which has no table_list (and ignores unknown pragmas)."""
+        if sqlite3.sqlite_version_info < (3, 37, 0):
+            return None
+        try:
+            rows = self.conn.execute("PRAGMA main.table_list").fetchall()
+        except sqlite3.DatabaseError:  # the caller's fallback serves
+            return None
+        return {self._text(r[1]): self._text(r[2]) for r in rows}
+
+    def unreadable(self, table: str) -> str | None:
+        """SQLite's error when it cannot even describe ``table`` (a virtual table whose
+        module this SQLite lacks: 'no such module: ...'), else None."""
+        try:
+            self.conn.execute(f"PRAGMA table_xinfo({quote_sqlite(table)})").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return None
+
+    def column_names(self, table: str) -> list[str]:
+        """Every column of ``table`` as SQLite lists it, hidden and generated ones too."""
+        rows = self._query(f"PRAGMA table_xinfo({quote_sqlite(table)})", table=table)
+        return [self._text(r[1]) for r in rows]
 
     def read_table(self, name: str) -> SourceTable:
-        sql_rows = self._query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        sql_rows = self._query(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (name,), table=name
+        )
         sql = self._text(sql_rows[0][0]) if sql_rows and sql_rows[0][0] is not None else ""
         columns = [
             SourceColumn(
@@ -155,14 +212,14 @@ class SqliteSource:
                 default=None if r[4] is None else self._text(r[4]),
                 pk_position=int(r[5]),
             )
-            for r in self._query(f"PRAGMA table_xinfo({quote_sqlite(name)})")
+            for r in self._query(f"PRAGMA table_xinfo({quote_sqlite(name)})", table=name)
             if r[6] == 0  # hidden: 0 = ordinary column (generated columns are skipped)
         ]
         table = SourceTable(name, columns, sql, without_rowid="WITHOUT ROWID" in sql.upper())
         for _seq, index_name, unique, origin, partial in self._query(
-            f"PRAGMA index_list({quote_sqlite(name)})"
+            f"PRAGMA index_list({quote_sqlite(name)})", table=name
         ):
-            info = self._query(f"PRAGMA index_info({quote_sqlite(self._text(index_name))})")
+            info = self._query(f"PRAGMA index_info({quote_sqlite(self._text(index_name))})", table=name)
             table.indexes.append(
                 SourceIndex(
                     name=self._text(index_name),
@@ -174,7 +231,7 @@ class SqliteSource:
                 )
             )
         grouped: dict[int, list[tuple]] = {}
-        for row in self._query(f"PRAGMA foreign_key_list({quote_sqlite(name)})"):
+        for row in self._query(f"PRAGMA foreign_key_list({quote_sqlite(name)})", table=name):
             grouped.setdefault(row[0], []).append(row)
         for _fk_id, parts in sorted(grouped.items()):
             parts.sort(key=lambda r: r[1])
@@ -208,7 +265,7 @@ class SqliteSource:
         return int(value) if isinstance(value, int) else 0
 
     def count(self, table: str) -> int:
-        return int(self._query(f"SELECT count(*) FROM {quote_sqlite(table)}")[0][0])
+        return int(self._query(f"SELECT count(*) FROM {quote_sqlite(table)}", table=table)[0][0])
 
     def rows(self, table: SourceTable, columns: list[str], with_rowid: bool) -> Iterator[tuple]:
         """Rows one at a time (so a table of large BLOBs never sits in memory);
@@ -254,7 +311,7 @@ class SqliteSource:
         """One row as stored, its rowid last: for the values the fast path leaves to Python."""
         select = ", ".join(quote_sqlite(c) for c in columns)
         return self._query(
-            f"SELECT {select}, _rowid_ FROM {quote_sqlite(table)} WHERE _rowid_ = ?", (rowid,)
+            f"SELECT {select}, _rowid_ FROM {quote_sqlite(table)} WHERE _rowid_ = ?", (rowid,), table
         )[0]
 
     def null_rows(self, table: str, columns: list[str], select: list[str], limit: int) -> list[tuple]:
@@ -263,7 +320,8 @@ class SqliteSource:
         where = " OR ".join(f"{quote_sqlite(c)} IS NULL" for c in columns)
         chosen = ", ".join(quote_sqlite(c) for c in select) or "_rowid_"
         return self._query(
-            f"SELECT {chosen}, {flags} FROM {quote_sqlite(table)} WHERE {where} LIMIT {int(limit)}"
+            f"SELECT {chosen}, {flags} FROM {quote_sqlite(table)} WHERE {where} LIMIT {int(limit)}",
+            table=table,
         )
 
     def dangling_references(self, table: str) -> list[tuple]:
@@ -275,5 +333,5 @@ class SqliteSource:
 
     def row_by_rowid(self, table: str, columns: list[str], rowid: int) -> tuple | None:
         select = ", ".join(quote_sqlite(c) for c in columns)
-        rows = self._query(f"SELECT {select} FROM {quote_sqlite(table)} WHERE _rowid_ = ?", (rowid,))
+        rows = self._query(f"SELECT {select} FROM {quote_sqlite(table)} WHERE _rowid_ = ?", (rowid,), table)
         return rows[0] if rows else None

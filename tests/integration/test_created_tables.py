@@ -183,7 +183,7 @@ def test_tables_and_exclude_tables(pg_db, app_db: str) -> None:
     assert [t["name"] for t in result["tables"]] == ["users"]
     assert user_tables(pg_db) == ["users"]
     error = run_failing(pg_db, app_db, tables=["nope"])
-    assert "table(s) not in the SQLite database: nope" in error.msg
+    assert "tables: no table nope in the SQLite database (its tables are: posts, users)" in error.msg
 
 
 def test_invalid_json_is_collected_before_anything_is_written(pg_db, tmp_path) -> None:
