@@ -55,6 +55,9 @@ class TableDDL:
     needs: dict[str, frozenset[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     types: dict[str, str] = field(default_factory=dict)
+    # Keys, indexes and foreign keys on generated columns: those are added after the
+    # load (schema_extras.py), so these run after them (each in a savepoint).
+    with_generated: list[str] = field(default_factory=list)
 
 
 def _default_sql(table: SourceTable, column: str, sqlite_default: str | None, pg_type: str) -> str | None:
@@ -106,14 +109,20 @@ def table_ddl(
             line += " NOT NULL"
         lines.append(line)
     result.create = f"CREATE TABLE {qualified(schema, table.name)} (\n  " + ",\n  ".join(lines) + "\n)"
-    keys = [f"PRIMARY KEY ({column_list(table.primary_key)})"] if table.primary_key else []
+    keys = (
+        [(f"PRIMARY KEY ({column_list(table.primary_key)})", table.primary_key)] if table.primary_key else []
+    )
     keys += [
-        f"UNIQUE ({column_list(list(index.columns))})"
+        (f"UNIQUE ({column_list(list(index.columns))})", list(index.columns))
         for index in table.indexes
         if index.origin == "u" and not index.has_expression
     ]
-    for key in keys:
+    generated = {g.name for g in table.generated}
+    for key, columns in keys:
         statement = f"ALTER TABLE {qualified(schema, table.name)} ADD {key}"
+        if generated & set(columns):
+            result.with_generated.append(statement)
+            continue
         result.keys.append(statement)
         result.needs[statement] = frozenset({table.name})
 
@@ -130,6 +139,9 @@ def table_ddl(
             f"CREATE {unique}INDEX {quote_ident(index.name)} ON {qualified(schema, table.name)} "
             f"({column_list(list(index.columns))})"
         )
+        if generated & set(index.columns):
+            result.with_generated.append(statement)
+            continue
         result.after_load.append(statement)
         result.needs[statement] = frozenset({table.name})
     for key in table.foreign_keys:
@@ -152,6 +164,9 @@ def table_ddl(
             f"ALTER TABLE {qualified(schema, table.name)} ADD FOREIGN KEY ({column_list(list(key.columns))}) "
             f"REFERENCES {qualified(schema, key.parent)}{parent_columns}{actions}"
         )
+        if generated & set(key.columns):
+            result.with_generated.append(statement)
+            continue
         result.after_load.append(statement)
         result.needs[statement] = frozenset({table.name, key.parent})
     return result

@@ -130,7 +130,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
-WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND c.relname = ANY(%s)
+WHERE n.nspname = %s AND c.relkind::text = ANY(%s) AND c.relname = ANY(%s)
 ORDER BY c.relname, a.attnum
 """
 
@@ -160,10 +160,13 @@ def _modifiers(formatted: str) -> tuple[int | None, int | None, int | None]:
     return None, None, None
 
 
-def read_tables(conn: Any, schema: str, names: list[str]) -> dict[str, TargetTable]:
+def read_tables(
+    conn: Any, schema: str, names: list[str], kinds: tuple[str, ...] = ("r", "p")
+) -> dict[str, TargetTable]:
+    """The tables (``kinds``: pg_class.relkind; 'v' for views) of ``names`` and their columns."""
     tables: dict[str, TargetTable] = {}
     with conn.cursor() as cur:
-        cur.execute(_TABLES_SQL, (schema, names))
+        cur.execute(_TABLES_SQL, (schema, list(kinds), names))
         for table, column, formatted, typname, typtype, _typmod, not_null, has_def, ident, gen, labels in cur:
             length, precision, scale = _modifiers(formatted)
             column_type = ColumnType(
@@ -183,6 +186,17 @@ def read_tables(conn: Any, schema: str, names: list[str]) -> dict[str, TargetTab
                 if not deferred:
                     tables[child].checked_keys.add((tuple(columns), parent))
     return tables
+
+
+def relation_kinds(conn: Any, schema: str) -> dict[str, str]:
+    """Every relation of the schema: name -> pg_class.relkind."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s",
+            (schema,),
+        )
+        return dict(cur.fetchall())
 
 
 def schema_exists(conn: Any, schema: str) -> bool:
