@@ -666,6 +666,8 @@ class Migration:
                 pending.remove(view)
                 done.add(view.name.lower())
                 created |= self._create_view(view, parsed[view.name], relations, refused, in_target)
+                if view.name.lower() not in relations:
+                    refused[view.name.lower()] = f"reads the view {view.name}, which this run did not create"
         return created
 
     @staticmethod

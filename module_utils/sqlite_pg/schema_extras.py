@@ -25,6 +25,7 @@ from .sql_translate import (
     Typed,
     Untranslatable,
     as_condition,
+    as_value,
     column_resolver,
     kind_of,
     translate_expression,
@@ -130,7 +131,7 @@ def created_extras(schema: str, table: SourceTable, types: dict[str, str]) -> Ta
             )
             continue
         try:
-            value = translate_expression(column.expression, resolve_ordinary)
+            value = as_value(translate_expression(column.expression, resolve_ordinary))
         except Untranslatable as exc:
             extras.skipped.append(
                 Skipped(
@@ -141,6 +142,9 @@ def created_extras(schema: str, table: SourceTable, types: dict[str, str]) -> Ta
                 )
             )
             continue
+        sql = value.sql
+        if value.kind == "float":  # SQLite stores a REAL -0.0 as 0 (an integral REAL): so does this
+            sql = f"({sql} + 0.0::double precision)"
         not_null = " NOT NULL" if column.not_null else ""
         # PostgreSQL 15 has STORED only: it holds the values a VIRTUAL one computes.
         extras.additions.append(
@@ -148,7 +152,7 @@ def created_extras(schema: str, table: SourceTable, types: dict[str, str]) -> Ta
                 GENERATED,
                 label,
                 f"ALTER TABLE {target} ADD COLUMN {quote_ident(column.name)} {pg_type} "
-                f"GENERATED ALWAYS AS ({value.sql}) STORED{not_null}",
+                f"GENERATED ALWAYS AS ({sql}) STORED{not_null}",
                 column.name,
             )
         )

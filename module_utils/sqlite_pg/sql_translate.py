@@ -280,7 +280,11 @@ class Parser:
             value = as_value(self.unary())
             if value.kind not in _NUMERIC:
                 raise Untranslatable(f"sign of a {value.kind} value")
-            return value if symbol == "+" else Typed(f"(- {value.sql})", value.kind)
+            if symbol == "+":
+                return value
+            if value.kind == "float":  # SQLite negates a REAL column's 0.0 to 0.0, not -0.0
+                return Typed(f"(0.0::double precision - {value.sql})", "float")
+            return Typed(f"(- {value.sql})", value.kind)
         if self.op("~"):
             raise Untranslatable("operator ~ is not translated")
         value = self.primary()
