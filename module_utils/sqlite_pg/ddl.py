@@ -57,7 +57,7 @@ class TableDDL:
     types: dict[str, str] = field(default_factory=dict)
     # Keys, indexes and foreign keys on generated columns: those are added after the
     # load (schema_extras.py), so these run after them (each in a savepoint).
-    with_generated: list[str] = field(default_factory=list)
+    with_generated: list[tuple[str, str]] = field(default_factory=list)  # (kind, statement)
 
 
 def _default_sql(table: SourceTable, column: str, sqlite_default: str | None, pg_type: str) -> str | None:
@@ -121,7 +121,7 @@ def table_ddl(
     for key, columns in keys:
         statement = f"ALTER TABLE {qualified(schema, table.name)} ADD {key}"
         if generated & set(columns):
-            result.with_generated.append(statement)
+            result.with_generated.append(("constraint", statement))
             continue
         result.keys.append(statement)
         result.needs[statement] = frozenset({table.name})
@@ -140,7 +140,7 @@ def table_ddl(
             f"({column_list(list(index.columns))})"
         )
         if generated & set(index.columns):
-            result.with_generated.append(statement)
+            result.with_generated.append(("index", statement))
             continue
         result.after_load.append(statement)
         result.needs[statement] = frozenset({table.name})
@@ -165,7 +165,7 @@ def table_ddl(
             f"REFERENCES {qualified(schema, key.parent)}{parent_columns}{actions}"
         )
         if generated & set(key.columns):
-            result.with_generated.append(statement)
+            result.with_generated.append(("foreign key", statement))
             continue
         result.after_load.append(statement)
         result.needs[statement] = frozenset({table.name, key.parent})

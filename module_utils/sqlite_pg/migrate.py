@@ -45,6 +45,7 @@ from .ordering import fk_order, load_order
 from .pg_target import TargetTable, connect, psycopg2, read_tables, relation_kinds, schema_exists
 from .plan import TablePlan, plan_create, plan_existing
 from .schema_extras import (
+    CHECK,
     GENERATED,
     VIEW,
     Addition,
@@ -581,7 +582,7 @@ class Migration:
         context, key = self._row_context(plan)
         additions = [a for a in plan.extras.additions if a.kind == GENERATED]
         with_generated = plan.ddl.with_generated if plan.ddl else []
-        additions += [Addition("index", f"{name}: {shown(s)}", s) for s in with_generated]
+        additions += [Addition(kind, f"{name}: {shown(s)}", s) for kind, s in with_generated]
         additions += [a for a in plan.extras.additions if a.kind != GENERATED]
         kept = self._generated_added.setdefault(name, [])
         for addition in additions:
@@ -601,7 +602,7 @@ class Migration:
                 continue
             if addition.kind == GENERATED:
                 reason += "; the column is not created"
-            elif addition.kind != "index":
+            elif addition.kind == CHECK:
                 reason += (
                     "; the rows are migrated, the constraint is not (it held in SQLite: a row "
                     "PostgreSQL finds breaking it means the translation differs)"

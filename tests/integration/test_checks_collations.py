@@ -81,6 +81,9 @@ def test_existing_tables_keep_their_own_definitions(pg_db, tmp_path) -> None:
         "CREATE TABLE items (id integer PRIMARY KEY, name text NOT NULL, qty integer, code text UNIQUE, "
         "pad text, kind text)"
     )
-    src = make_sqlite(tmp_path / "c.sqlite", SCHEMA, {"items": ITEMS})
+    trigger = "CREATE TRIGGER items_log AFTER DELETE ON items BEGIN SELECT 1; END;"
+    src = make_sqlite(tmp_path / "c.sqlite", SCHEMA + trigger, {"items": ITEMS})
     result = migrate_db(pg_db, src)
-    assert result["skipped"] == [] and checks_in_pg(pg_db) == {}
+    # Only the trigger: the target's own checks and collations stand, not reported.
+    assert [(s["kind"], s["name"]) for s in result["skipped"]] == [("trigger", "items_log")]
+    assert checks_in_pg(pg_db) == {}

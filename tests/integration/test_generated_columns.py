@@ -113,25 +113,31 @@ CREATE TABLE t (id INTEGER PRIMARY KEY, a INT, b INT GENERATED ALWAYS AS (a * 2)
 """
 
 
-@pytest.mark.parametrize("target", ["generated", "ordinary"])
-def test_existing_target_generated_or_ordinary(pg_db, tmp_path, target: str) -> None:
-    column = "b integer GENERATED ALWAYS AS (a * 2) STORED" if target == "generated" else "b integer"
-    pg_db.query(f"CREATE TABLE t (id integer PRIMARY KEY, a integer, {column})")
+def test_existing_ordinary_target_column_gets_sqlites_values(pg_db, tmp_path) -> None:
+    # Data the application reads: SQLite's values are copied (before: left NULL without a word).
+    pg_db.query("CREATE TABLE t (id integer PRIMARY KEY, a integer, b integer)")
     src = make_sqlite(tmp_path / "g.sqlite", EXISTING_SQLITE, {"t": [(1, 3), (2, None), (3, -4)]})
     result = migrate_db(pg_db, src)
     assert result["tables"][0]["verified"]
-    # Generated: PostgreSQL computes it; ordinary: SQLite's values are copied (the application reads them).
     assert [tuple(r) for r in pg_db.query("SELECT id, b FROM t ORDER BY id")] == [(1, 6), (2, None), (3, -8)]
 
 
-def test_existing_target_generated_computing_otherwise_fails_with_the_way_through(pg_db, tmp_path) -> None:
+def test_existing_generated_target_column_is_compared_with_sqlite(pg_db, tmp_path) -> None:
+    src = make_sqlite(tmp_path / "g.sqlite", EXISTING_SQLITE, {"t": [(1, 3), (2, None)]})
     pg_db.query(
         "CREATE TABLE t (id integer PRIMARY KEY, a integer, b integer GENERATED ALWAYS AS (a * 3) STORED)"
     )
-    src = make_sqlite(tmp_path / "g.sqlite", EXISTING_SQLITE, {"t": [(1, 3), (2, None)]})
     error = run_failing(pg_db, src)
     assert "t.b" in error.msg and "id=1" in error.msg and "exclude_columns" in error.msg
     assert pg_db.query("SELECT count(*) FROM t")[0][0] == 0  # rolled back
-    result = migrate_db(pg_db, src, exclude_columns=["t.b"])
+    result = migrate_db(pg_db, src, exclude_columns=["t.b"])  # the way through: PostgreSQL's values
     assert result["tables"][0]["verified"]
     assert pg_db.query("SELECT b FROM t WHERE id = 1")[0][0] == 9
+    # The same definition as SQLite's: PostgreSQL computes it, the values agree.
+    pg_db.query("DROP TABLE t")
+    pg_db.query(
+        "CREATE TABLE t (id integer PRIMARY KEY, a integer, b integer GENERATED ALWAYS AS (a * 2) STORED)"
+    )
+    result = migrate_db(pg_db, src)
+    assert result["tables"][0]["verified"]
+    assert [tuple(r) for r in pg_db.query("SELECT id, b FROM t ORDER BY id")] == [(1, 6), (2, None)]

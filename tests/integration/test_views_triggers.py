@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+import sqlite_pg.sql_translate as sql_translate
 from helpers import make_sqlite, migrate_db
 
 pytestmark = pytest.mark.integration
@@ -96,3 +97,17 @@ def test_existing_tables_views_and_triggers_are_reported_only(pg_db, src: str) -
     assert "exists in PostgreSQL" in skipped[("view", "scored")]
     assert ("trigger", "posts_touch") in skipped
     assert len(skipped) == 7  # every view and the trigger
+
+
+def test_a_view_whose_rows_differ_is_rolled_back_with_its_dependants(pg_db, src: str, monkeypatch) -> None:
+    # A wrong translation of lower() stands for any difference the rules missed.
+    def lower(args):
+        return sql_translate.Typed(f"({args[0].sql} || 'x')", "text")
+
+    monkeypatch.setitem(sql_translate.FUNCTIONS, "lower", lower)
+    result = migrate_db(pg_db, src)
+    skipped = {s["name"]: s["reason"] for s in result["skipped"]}
+    assert "values differ" in skipped["user_posts"] and "row(s) differ" in skipped["user_posts"]
+    assert "reads the view user_posts, which this run did not create" in skipped["top_names"]
+    assert views_in_pg(pg_db) == {"scored"}
+    assert all(t["verified"] for t in result["tables"])
