@@ -254,6 +254,42 @@ notes:
     types are in the CREATE TABLE statements of RV(ddl). One min/max query per created table
     finds the values (about 0.1 s for 1M rows). Existing tables keep their types, and values out of
     their range are reported with their keys.
+
+  - Generated columns, created tables. SQLite's STORED and VIRTUAL generated columns whose expression
+    translates (column references, numbers, strings, arithmetic of integers and doubles with SQLite's
+    NULL for a division by zero, C(||) of text and integers, comparisons, C(AND)/C(OR)/C(NOT),
+    C(CASE), C(IN), C(BETWEEN), C(IS), and lower/upper (ASCII letters only, as SQLite), length, abs,
+    coalesce/ifnull, nullif, trim/ltrim/rtrim, replace) become PostgreSQL "GENERATED ALWAYS AS (...)
+    STORED" columns (PostgreSQL 15 has STORED only; it holds the values a VIRTUAL one computes),
+    added after the load (so they follow the other columns), each inside a savepoint, and kept only
+    when PostgreSQL computes SQLite's value for every row (compared whatever O(verify) says). The
+    others (LIKE, CAST, date and most other functions, a generated column PostgreSQL refuses or
+    computes differently) are not created and are listed in RV(skipped) by C(table.column).
+  - Generated columns, existing tables. Into an ordinary target column of that name SQLite's values
+    are copied (data the application reads). A generated target column is not written; PostgreSQL
+    computes it by the table's own definition, and its values are compared with SQLite's; when they
+    differ the module fails and names the rows (rolled back); O(exclude_columns) accepts PostgreSQL's
+    values. A SQLite generated column with no target column is an error unless excluded.
+  - CHECK constraints of created tables that translate (the same rules) are added after the load,
+    each inside a savepoint, so PostgreSQL checks every row. One that PostgreSQL refuses (rows that
+    broke it in SQLite, possible with C(PRAGMA ignore_check_constraints), or a translation that
+    differs) is not added and is listed in RV(skipped) with PostgreSQL's message; no row is ever left
+    out for a constraint. Untranslatable ones are listed too.
+  - Views whose SQL is a plain SELECT (joins, WHERE, GROUP BY, HAVING, ORDER BY with SQLite's byte
+    order and NULLs first, LIMIT; count, sum of integers, min, max) over tables created by this run,
+    or over views created from them, are created after every table is loaded, in an order that works,
+    each inside a savepoint, with SQLite's column names, and kept only when their rows equal SQLite's.
+    The others (not translated, refused by PostgreSQL, or reading a table that existed in PostgreSQL,
+    whose schema is the application's) are listed in RV(skipped) with SQLite's definition. A view of
+    that name that exists in PostgreSQL already is left as it is.
+  - Triggers are not migrated (their bodies are not translated); each one on a migrated table or a
+    view is listed in RV(skipped) with its definition, to be recreated as a PL/pgSQL trigger or in
+    the application.
+  - COLLATE NOCASE and RTRIM (any collation but BINARY) on columns and indexes of created tables are
+    not migrated; the column keeps its type and PostgreSQL compares exactly (equality, ORDER BY, and
+    a unique key that now admits both 'A' and 'a'); each is listed in RV(skipped) with the ways to
+    keep SQLite's behaviour (citext, a nondeterministic ICU collation). Existing tables keep their
+    own definitions; their checks and collations are not reported.
 """
 
 EXAMPLES = r"""

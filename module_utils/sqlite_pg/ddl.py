@@ -58,6 +58,9 @@ class TableDDL:
     types: dict[str, str] = field(default_factory=dict)
     # The relations it makes, in order (names.relation_collisions checks them).
     relations: list[NewRelation] = field(default_factory=list)
+    # Keys, indexes and foreign keys on generated columns: those are added after the
+    # load (schema_extras.py), so these run after them (each in a savepoint).
+    with_generated: list[tuple[str, str]] = field(default_factory=list)  # (kind, statement)
 
 
 def _default_sql(table: SourceTable, column: str, sqlite_default: str | None, pg_type: str) -> str | None:
@@ -118,8 +121,10 @@ def table_ddl(
     uniques = [
         list(index.columns) for index in table.indexes if index.origin == "u" and not index.has_expression
     ]
-    keys = [f"PRIMARY KEY ({column_list(table.primary_key)})"] if table.primary_key else []
-    keys += [f"UNIQUE ({column_list(columns)})" for columns in uniques]
+    keys = (
+        [(f"PRIMARY KEY ({column_list(table.primary_key)})", table.primary_key)] if table.primary_key else []
+    )
+    keys += [(f"UNIQUE ({column_list(columns)})", columns) for columns in uniques]
     if table.primary_key:
         result.relations.append(NewRelation("primary key", table.name, object_name(stored, None, "pkey")))
     for columns in uniques:  # PostgreSQL names the index after the table and the columns
@@ -127,8 +132,12 @@ def table_ddl(
         result.relations.append(
             NewRelation("unique constraint", f"{table.name} ({', '.join(columns)})", key_name)
         )
-    for key in keys:
+    generated = {g.name for g in table.generated}
+    for key, columns in keys:
         statement = f"ALTER TABLE {qualified(schema, table.name)} ADD {key}"
+        if generated & set(columns):
+            result.with_generated.append(("constraint", statement))
+            continue
         result.keys.append(statement)
         result.needs[statement] = frozenset({table.name})
 
@@ -146,6 +155,9 @@ def table_ddl(
             f"CREATE {unique}INDEX {quote_ident(index.name)} ON {qualified(schema, table.name)} "
             f"({column_list(list(index.columns))})"
         )
+        if generated & set(index.columns):
+            result.with_generated.append(("index", statement))
+            continue
         result.after_load.append(statement)
         result.needs[statement] = frozenset({table.name})
     for key in table.foreign_keys:
@@ -168,6 +180,9 @@ def table_ddl(
             f"ALTER TABLE {qualified(schema, table.name)} ADD FOREIGN KEY ({column_list(list(key.columns))}) "
             f"REFERENCES {qualified(schema, key.parent)}{parent_columns}{actions}"
         )
+        if generated & set(key.columns):
+            result.with_generated.append(("foreign key", statement))
+            continue
         result.after_load.append(statement)
         result.needs[statement] = frozenset({table.name, key.parent})
     return result

@@ -49,15 +49,29 @@ from .pg_target import (
     connect,
     psycopg2,
     read_tables,
+    relation_kinds,
     relations,
     schema_exists,
     serial_sequences,
 )
 from .plan import TablePlan, plan_create, plan_existing, widen_integers
 from .privileges import Access, Reference, TableNeeds, missing, read_access
+from .schema_extras import (
+    CHECK,
+    GENERATED,
+    VIEW,
+    Addition,
+    compare_computed,
+    shown,
+    table_relation,
+    trigger_skipped,
+    view_statement,
+)
 from .selection import select_tables
 from .spool import SpooledPrefetch, chunks_in_their_own_mmap
-from .sqlite_source import SqliteSource
+from .sql_translate import ColumnInfo, Relation, Untranslatable, translate_select
+from .sqlite_source import SchemaObject, SourceTable, SqliteSource
+from .sqlite_sql import SqlSyntaxError, view_select
 from .table_copy import TableCopy
 from .verify import diff_rows, target_count, target_digest, target_has_rows
 
@@ -233,6 +247,8 @@ class Migration:
         self._references_left: list[str] = []
         self._reading: tuple[TableCopy, SpooledPrefetch] | None = None  # the read-ahead
         self.access: Access | None = None  # the role's privileges on the target (privileges.py)
+        self._objects: list[SchemaObject] = []  # SQLite's views and triggers
+        self._generated_added: dict[str, list[str]] = {}  # created tables' generated columns kept
 
     # -- helpers ------------------------------------------------------------
     def execute(self, sql: str, params: tuple[Any, ...] | None = None, record: bool = True) -> None:
@@ -266,6 +282,30 @@ class Migration:
         except (MigrationError, psycopg2.Error):
             holders = None
         return lock_error(doing, self.options.connection.lock_timeout, holders, table)
+
+    def _skip(self, skipped: Skipped) -> None:
+        self.outcome.skipped.append(skipped)
+        self.outcome.warnings.append(str(skipped))
+
+    def _attempt(self, statement: str, check: Any = None) -> str | None:
+        """Run ``statement`` (then ``check()``: None or why not) inside a savepoint:
+        None when it is kept, else why it was rolled back to the savepoint."""
+        self.execute("SAVEPOINT sqlite_to_postgres_extra", record=False)
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(statement)
+            reason = check() if check is not None else None
+        except psycopg2.Error as exc:
+            if self._lost(exc):
+                raise self._lost_error(f"running {statement.splitlines()[0]}", exc) from exc
+            reason = f"PostgreSQL refused it: {_pg_message(exc)}"
+        if reason is None:
+            self.execute("RELEASE SAVEPOINT sqlite_to_postgres_extra", record=False)
+            self.outcome.ddl.append(statement)
+            return None
+        self.execute("ROLLBACK TO SAVEPOINT sqlite_to_postgres_extra", record=False)
+        self.execute("RELEASE SAVEPOINT sqlite_to_postgres_extra", record=False)
+        return reason
 
     def _lost(self, exc: Exception) -> bool:
         return isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError) or bool(self.conn.closed)
@@ -372,6 +412,13 @@ class Migration:
                 )
             if plans[name].ddl is not None:
                 self.outcome.warnings.extend(plans[name].ddl.warnings)
+            for skipped in plans[name].extras.skipped if plans[name].extras else []:
+                self._skip(skipped)
+        self._objects = self.source.schema_objects()
+        views = {o.name for o in self._objects if o.kind == "view"}
+        for trigger in (o for o in self._objects if o.kind == "trigger"):
+            if trigger.table in self.tables or trigger.table in views:
+                self._skip(trigger_skipped(trigger.name, trigger.table, trigger.sql))
         self._references_left = [
             n for n in order if self._keys_checked_by_postgres(n, plans[n], copies[n], existing)
         ]
@@ -650,6 +697,8 @@ class Migration:
                 pending = self._run_ready(pending, loading - loaded)
                 self._reset_sequences(name, high_water[name])
                 self._verify(copies[name], result)
+                self._add_extras(plans[name])
+                self._check_computed(plans[name])
                 if self.options.analyze and self._analyzable(name) and not self.options.check_mode:
                     self.execute(f"ANALYZE {qualified(self.schema, name)}", record=False)
             except psycopg2.Error as exc:
@@ -662,7 +711,168 @@ class Migration:
             raise self.fail()
         for statement, _needs in pending:  # foreign keys of a cycle
             self.execute(statement)
-        self.outcome.changed = bool(to_load)
+        created_views = self._create_views(plans)
+        self.outcome.changed = bool(to_load) or created_views
+
+    # -- generated columns, checks, views (schema_extras.py) ------------------
+    def _row_context(self, plan: TablePlan) -> tuple[list[str], list[str]]:
+        """(columns naming a row, key columns) for comparing computed values:
+        the primary key, or else every copied column."""
+        key = plan.source.primary_key
+        if key and set(key) <= set(plan.columns):
+            return key, key
+        return list(plan.columns), []
+
+    def _add_extras(self, plan: TablePlan) -> None:
+        """A created table's generated columns (kept only if PostgreSQL computes
+        SQLite's values for every row), what needs them, then its CHECK constraints."""
+        if plan.extras is None or not (plan.extras.additions or (plan.ddl and plan.ddl.with_generated)):
+            return
+        self._stop_reading()  # the comparisons read the source
+        name = plan.name
+        context, key = self._row_context(plan)
+        additions = [a for a in plan.extras.additions if a.kind == GENERATED]
+        with_generated = plan.ddl.with_generated if plan.ddl else []
+        additions += [Addition(kind, f"{name}: {shown(s)}", s) for kind, s in with_generated]
+        additions += [a for a in plan.extras.additions if a.kind != GENERATED]
+        kept = self._generated_added.setdefault(name, [])
+        for addition in additions:
+            column = addition.column
+            check = None
+            if column is not None:
+
+                def check(column: str = column) -> str | None:
+                    return compare_computed(
+                        self.conn, self.schema, self.source, plan.source, context, key, plan.types, [column]
+                    )
+
+            reason = self._attempt(addition.statement, check)
+            if reason is None:
+                if column is not None:
+                    kept.append(column)
+                continue
+            if addition.kind == GENERATED:
+                reason += "; the column is not created"
+            elif addition.kind == CHECK:
+                reason += (
+                    "; the rows are migrated, the constraint is not (it held in SQLite: a row "
+                    "PostgreSQL finds breaking it means the translation differs)"
+                )
+            self._skip(Skipped(addition.kind, addition.name, reason))
+
+    def _check_computed(self, plan: TablePlan) -> None:
+        """An existing table's generated columns (the application's definition)
+        must give SQLite's values: else the copy is not what the application read."""
+        if not plan.computed:
+            return
+        self._stop_reading()
+        context, key = self._row_context(plan)
+        reason = compare_computed(
+            self.conn, self.schema, self.source, plan.source, context, key, plan.types, plan.computed
+        )
+        if reason is not None:
+            names = ", ".join(f"{plan.name}.{c}" for c in plan.computed)
+            raise MigrationError(
+                f"verification failed, rolled back: {names} generated in PostgreSQL by the table's own "
+                f"definition, generated in SQLite too: {reason}; to accept PostgreSQL's values, leave the "
+                f"column(s) out with exclude_columns ({names})"
+            )
+
+    def _create_views(self, plans: dict[str, TablePlan]) -> bool:
+        """SQLite's views that read only tables (and views) created here, translated,
+        each in a savepoint and kept only when its rows equal SQLite's; True if any was."""
+        views = [o for o in self._objects if o.kind == "view"]
+        if not views:
+            return False
+        self._stop_reading()
+        in_target = relation_kinds(self.conn, self.schema)
+        relations: dict[str, Relation] = {}
+        refused: dict[str, str] = {}
+        for name, plan in plans.items():
+            if plan.created and plan.ddl is not None:
+                types = {c: plan.ddl.types[c] for c in plan.columns}
+                extras = plan.extras
+                for column in self._generated_added.get(name, []):
+                    types[column] = extras.generated_types[column] if extras else "text"
+                relations[name.lower()] = table_relation(self.schema, plan.source, types)
+            else:
+                refused[name.lower()] = (
+                    f"reads {name}, a table that exists in PostgreSQL: the application's schema is "
+                    "authoritative there; create the view the way the application does (its migrations)"
+                )
+        names = {v.name.lower() for v in views}
+        parsed: dict[str, Any] = {}
+        for view in views:
+            try:
+                parsed[view.name] = view_select(view.sql)[0]
+            except SqlSyntaxError as exc:
+                parsed[view.name] = exc
+        done: set[str] = set()
+        pending = list(views)
+        created = False
+        while pending:
+            ready = [v for v in pending if not self._view_needs(v, parsed[v.name], names) - done]
+            if not ready:  # depends on views that are not there: each says why
+                ready = pending
+            for view in ready:
+                pending.remove(view)
+                done.add(view.name.lower())
+                created |= self._create_view(view, parsed[view.name], relations, refused, in_target)
+                if view.name.lower() not in relations:
+                    refused[view.name.lower()] = f"reads the view {view.name}, which this run did not create"
+        return created
+
+    @staticmethod
+    def _view_needs(view: SchemaObject, tokens: Any, views: set[str]) -> set[str]:
+        """The other views a view's SQL names (lower-cased)."""
+        if isinstance(tokens, Exception):
+            return set()
+        return ({t.text.lower() for t in tokens if t.identifier} & views) - {view.name.lower()}
+
+    def _create_view(
+        self,
+        view: SchemaObject,
+        tokens: Any,
+        relations: dict[str, Relation],
+        refused: dict[str, str],
+        in_target: dict[str, str],
+    ) -> bool:
+        name = view.name
+        definition = f"SQLite's definition: {shown(view.sql)}"
+        if in_target.get(name) == "v":
+            return False  # there already (an earlier run, or the application): left as it is
+        if name in in_target:
+            self._skip(Skipped(VIEW, name, f"a relation of that name exists in PostgreSQL. {definition}"))
+            return False
+        try:
+            if isinstance(tokens, Exception):
+                raise tokens
+            select, kinds = translate_select(tokens, relations, refused)
+            columns = self.source.column_names(name)
+        except (SqlSyntaxError, Untranslatable, MigrationError) as exc:
+            self._skip(Skipped(VIEW, name, f"does not translate: {exc}. {definition}"))
+            return False
+
+        def same_rows() -> str | None:
+            found = read_tables(self.conn, self.schema, [name], kinds=("v",)).get(name)
+            types = {c.name: c.type for c in found.columns} if found else {}
+            shell = SourceTable(name, [], view.sql, without_rowid=True)
+            try:
+                return compare_computed(self.conn, self.schema, self.source, shell, columns, [], types, [])
+            except MigrationError as exc:
+                return f"SQLite cannot read it: {exc.msg}"
+
+        reason = self._attempt(view_statement(self.schema, name, columns, select), same_rows)
+        if reason is not None:
+            self._skip(Skipped(VIEW, name, f"{reason}. {definition}"))
+            return False
+        if len(kinds) != len(columns):
+            kinds = ["other"] * len(columns)
+        relations[name.lower()] = Relation(
+            f"{quote_ident(self.schema)}.{quote_ident(name)}",
+            [ColumnInfo(c, k) for c, k in zip(columns, kinds, strict=True)],
+        )
+        return True
 
     def _analyzable(self, name: str) -> bool:
         """Whether the role may ANALYZE the table (PostgreSQL skips it with a

@@ -139,7 +139,7 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
-WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND c.relname = ANY(%s)
+WHERE n.nspname = %s AND c.relkind::text = ANY(%s) AND c.relname = ANY(%s)
 ORDER BY c.relname, a.attnum
 """
 
@@ -169,13 +169,16 @@ def _modifiers(formatted: str) -> tuple[int | None, int | None, int | None]:
     return None, None, None
 
 
-def read_tables(conn: Any, schema: str, names: list[str]) -> dict[str, TargetTable]:
-    """The existing tables of ``names`` (SQLite names, which must not collide after
-    pg_name), keyed by SQLite name."""
+def read_tables(
+    conn: Any, schema: str, names: list[str], kinds: tuple[str, ...] = ("r", "p")
+) -> dict[str, TargetTable]:
+    """The existing tables (``kinds``: pg_class.relkind; 'v' for views) of ``names``
+    (SQLite names, which must not collide after pg_name) and their columns, keyed by
+    SQLite name."""
     tables: dict[str, TargetTable] = {}
     by_stored = {pg_name(n): n for n in names}
     with conn.cursor() as cur:
-        cur.execute(_TABLES_SQL, (pg_name(schema), list(by_stored)))
+        cur.execute(_TABLES_SQL, (pg_name(schema), list(kinds), list(by_stored)))
         for table, column, formatted, typname, typtype, _typmod, not_null, has_def, ident, gen, labels in cur:
             length, precision, scale = _modifiers(formatted)
             column_type = ColumnType(
@@ -196,6 +199,17 @@ def read_tables(conn: Any, schema: str, names: list[str]) -> dict[str, TargetTab
                 if not deferred:
                     tables[child].checked_keys.add((tuple(columns), parent))
     return tables
+
+
+def relation_kinds(conn: Any, schema: str) -> dict[str, str]:
+    """Every relation of the schema: name -> pg_class.relkind."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT c.relname, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s",
+            (pg_name(schema),),
+        )
+        return dict(cur.fetchall())
 
 
 def schema_exists(conn: Any, schema: str) -> bool:
@@ -220,14 +234,10 @@ _RELATION_KINDS = {
 
 def relations(conn: Any, schema: str) -> dict[str, str]:
     """Every relation of the schema (tables, indexes, sequences, views share one
-    namespace): name -> kind."""
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = %s",
-            (pg_name(schema),),
-        )
-        return {name: _RELATION_KINDS.get(kind, "relation") for name, kind in cur}
+    namespace): name -> kind, in words."""
+    return {
+        name: _RELATION_KINDS.get(kind, "relation") for name, kind in relation_kinds(conn, schema).items()
+    }
 
 
 @dataclass(frozen=True)

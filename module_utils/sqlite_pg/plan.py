@@ -10,6 +10,7 @@ from .errors import Problem
 from .identifiers import pg_name
 from .options import Options
 from .pg_target import TargetTable
+from .schema_extras import TableExtras, created_extras
 from .sql_render import FastField, fast_field
 from .sqlite_source import SourceTable, SqliteSource, quote_sqlite
 from .table_copy import TableCopy
@@ -26,6 +27,10 @@ class TablePlan:
     ddl: TableDDL | None = None
     widen: set[str] = field(default_factory=set)
     inexact: list[str] = field(default_factory=list)  # columns of types we cannot render exactly
+    extras: TableExtras | None = None  # a created table's generated columns, checks, ... (schema_extras)
+    # An existing table's generated columns that SQLite generates too: PostgreSQL
+    # computes them, compared with SQLite's values after the load.
+    computed: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -89,7 +94,26 @@ def plan_existing(
             problems.append(Problem(table.name, "target column is a generated column", column.name))
         else:
             columns.append(column.name)
+    computed: list[str] = []
+    for generated in table.generated:
+        if generated.name in excluded:
+            continue
+        found = target.column(generated.name)
+        if found is None:
+            problems.append(
+                Problem(
+                    table.name,
+                    "generated column has no column of that name in the PostgreSQL table "
+                    "(exclude it with exclude_columns to leave it behind)",
+                    generated.name,
+                )
+            )
+        elif found.generated:
+            computed.append(generated.name)  # PostgreSQL computes it: compared after the load
+        else:
+            columns.append(generated.name)  # data the application reads: SQLite's values are copied
     source_names = {pg_name(c.name) for c in table.columns if c.name not in excluded}  # catalog names
+    source_names |= {pg_name(g.name) for g in table.generated}
     for column in target.columns:
         if column.name in source_names or column.generated:
             continue
@@ -103,9 +127,14 @@ def plan_existing(
             )
     found_columns = {c: target.column(c) for c in columns}
     types = {c: found.type for c, found in found_columns.items() if found is not None}
+    for name in computed:
+        found = target.column(name)
+        if found is not None:
+            types[name] = found.type
     plan = TablePlan(
         table, target, columns, types, [c for c, found in found_columns.items() if found and found.not_null]
     )
+    plan.computed = computed
     for column in columns:
         column_type = types[column]
         if (
@@ -223,7 +252,17 @@ def plan_create(
 ) -> TablePlan:
     excluded = options.excluded_columns(table.name)
     kept = [c for c in table.columns if c.name not in excluded]
-    trimmed = SourceTable(table.name, kept, table.sql, table.without_rowid, table.indexes, table.foreign_keys)
+    trimmed = SourceTable(
+        table.name,
+        kept,
+        table.sql,
+        table.without_rowid,
+        table.indexes,
+        table.foreign_keys,
+        [g for g in table.generated if g.name not in excluded],
+        table.syntax,
+        table.syntax_error,
+    )
     widen: set[str] = set()
     if options.widen_varchar:
         for column in kept:
@@ -236,9 +275,14 @@ def plan_create(
         problems.append(Problem(table.name, str(exc)))
         ddl = TableDDL(create="")
         return TablePlan(table, None, [], {}, [], ddl)
+    extras = created_extras(options.schema, trimmed, ddl.types)
     types = {name: column_type_of(pg_type) for name, pg_type in ddl.types.items()}
+    # types of the generated columns too: for comparing PostgreSQL's values with SQLite's
+    types.update({name: column_type_of(pg_type) for name, pg_type in extras.generated_types.items()})
     not_null = [c.name for c in kept if c.not_null or c.pk_position]
-    return TablePlan(table, None, [c.name for c in kept], types, not_null, ddl, widen)
+    plan = TablePlan(table, None, [c.name for c in kept], types, not_null, ddl, widen)
+    plan.extras = extras
+    return plan
 
 
 def column_type_of_declared(declared: str) -> ColumnType:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from . import source_file
 from .errors import MigrationError
+from .sqlite_sql import SqlSyntaxError, TableSyntax, parse_create_table
 
 FETCH_ROWS = 4096
 
@@ -30,6 +31,7 @@ class SourceIndex:
     origin: str  # 'c' CREATE INDEX, 'u' UNIQUE constraint, 'pk'
     partial: bool
     has_expression: bool
+    collations: tuple[str, ...] = ()  # per key column, upper-cased (PRAGMA index_xinfo)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,29 @@ class SourceForeignKey:
     on_delete: str
 
 
+@dataclass(frozen=True)
+class GeneratedColumn:
+    """A generated column (PRAGMA table_xinfo hidden 2 = VIRTUAL, 3 = STORED); its
+    expression is only in the CREATE TABLE text (None when that could not be parsed)."""
+
+    name: str
+    declared: str
+    not_null: bool
+    stored: bool
+    expression: tuple | None  # the expression's tokens (sqlite_sql.Token)
+    text: str  # the expression as written
+
+
+@dataclass(frozen=True)
+class SchemaObject:
+    """A view or trigger of sqlite_master."""
+
+    kind: str  # view | trigger
+    name: str
+    table: str  # a trigger's table; a view's own name
+    sql: str
+
+
 @dataclass
 class SourceTable:
     name: str
@@ -49,6 +74,9 @@ class SourceTable:
     without_rowid: bool
     indexes: list[SourceIndex] = field(default_factory=list)
     foreign_keys: list[SourceForeignKey] = field(default_factory=list)
+    generated: list[GeneratedColumn] = field(default_factory=list)
+    syntax: TableSyntax | None = None  # the parsed CREATE TABLE (None: not parsed)
+    syntax_error: str = ""
 
     @property
     def primary_key(self) -> list[str]:
@@ -195,7 +223,7 @@ class SqliteSource:
         return None
 
     def column_names(self, table: str) -> list[str]:
-        """Every column of ``table`` as SQLite lists it, hidden and generated ones too."""
+        """Every column of ``table`` (or a view) as SQLite lists it, hidden and generated ones too."""
         rows = self._query(f"PRAGMA table_xinfo({quote_sqlite(table)})", table=table)
         return [self._text(r[1]) for r in rows]
 
@@ -204,6 +232,7 @@ class SqliteSource:
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (name,), table=name
         )
         sql = self._text(sql_rows[0][0]) if sql_rows and sql_rows[0][0] is not None else ""
+        info = self._query(f"PRAGMA table_xinfo({quote_sqlite(name)})", table=name)
         columns = [
             SourceColumn(
                 name=self._text(r[1]),
@@ -212,14 +241,35 @@ class SqliteSource:
                 default=None if r[4] is None else self._text(r[4]),
                 pk_position=int(r[5]),
             )
-            for r in self._query(f"PRAGMA table_xinfo({quote_sqlite(name)})", table=name)
-            if r[6] == 0  # hidden: 0 = ordinary column (generated columns are skipped)
+            for r in info
+            if r[6] == 0  # hidden: 0 = ordinary column, 2/3 generated (below), 1 a virtual table's
         ]
         table = SourceTable(name, columns, sql, without_rowid="WITHOUT ROWID" in sql.upper())
+        try:
+            table.syntax = parse_create_table(sql)
+        except SqlSyntaxError as exc:
+            table.syntax_error = str(exc)
+        for r in info:
+            if r[6] in (2, 3):
+                column_name = self._text(r[1])
+                parsed = table.syntax.column(column_name) if table.syntax else None
+                expression = parsed.generated if parsed else None
+                table.generated.append(
+                    GeneratedColumn(
+                        column_name,
+                        self._text(r[2] or b""),
+                        bool(r[3]),
+                        stored=r[6] == 3,
+                        expression=expression.tokens if expression else None,
+                        text=expression.text if expression else "",
+                    )
+                )
         for _seq, index_name, unique, origin, partial in self._query(
             f"PRAGMA index_list({quote_sqlite(name)})", table=name
         ):
-            info = self._query(f"PRAGMA index_info({quote_sqlite(self._text(index_name))})", table=name)
+            quoted = quote_sqlite(self._text(index_name))
+            info = self._query(f"PRAGMA index_info({quoted})", table=name)
+            keys = [r for r in self._query(f"PRAGMA index_xinfo({quoted})", table=name) if r[5]]
             table.indexes.append(
                 SourceIndex(
                     name=self._text(index_name),
@@ -228,6 +278,7 @@ class SqliteSource:
                     origin=self._text(origin),
                     partial=bool(partial),
                     has_expression=any(r[1] < 0 for r in info),
+                    collations=tuple(self._text(r[4] or b"BINARY").upper() for r in keys),
                 )
             )
         grouped: dict[int, list[tuple]] = {}
@@ -245,6 +296,14 @@ class SqliteSource:
                 )
             )
         return table
+
+    def schema_objects(self) -> list[SchemaObject]:
+        """The views and triggers, in the order SQLite created them."""
+        rows = self._query(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') "
+            "AND sql IS NOT NULL ORDER BY rowid"
+        )
+        return [SchemaObject(*(self._text(v) for v in row)) for row in rows]
 
     def sequence_value(self, table: str) -> int | None:
         """AUTOINCREMENT's high-water mark: ids above max(id) that were used and deleted."""
