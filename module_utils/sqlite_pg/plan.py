@@ -77,41 +77,27 @@ def plan_existing(
 ) -> TablePlan:
     excluded = options.excluded_columns(table.name)
     columns: list[str] = []
-    for column in table.columns:
-        if column.name in excluded:
+    computed: list[str] = []  # generated on both sides: PostgreSQL computes it, compared after the load
+    sources = [(c.name, False) for c in table.columns] + [(g.name, True) for g in table.generated]
+    for name, generated in sources:
+        if name in excluded:
             continue
-        found = target.column(column.name)
+        found = target.column(name)
         if found is None:
             problems.append(
                 Problem(
                     table.name,
-                    "column has no column of that name in the PostgreSQL table "
-                    "(exclude it with exclude_columns to leave it behind)",
-                    column.name,
+                    f"{'generated column' if generated else 'column'} has no column of that name in the "
+                    "PostgreSQL table (exclude it with exclude_columns to leave it behind)",
+                    name,
                 )
             )
+        elif found.generated and generated:
+            computed.append(name)
         elif found.generated:
-            problems.append(Problem(table.name, "target column is a generated column", column.name))
+            problems.append(Problem(table.name, "target column is a generated column", name))
         else:
-            columns.append(column.name)
-    computed: list[str] = []
-    for generated in table.generated:
-        if generated.name in excluded:
-            continue
-        found = target.column(generated.name)
-        if found is None:
-            problems.append(
-                Problem(
-                    table.name,
-                    "generated column has no column of that name in the PostgreSQL table "
-                    "(exclude it with exclude_columns to leave it behind)",
-                    generated.name,
-                )
-            )
-        elif found.generated:
-            computed.append(generated.name)  # PostgreSQL computes it: compared after the load
-        else:
-            columns.append(generated.name)  # data the application reads: SQLite's values are copied
+            columns.append(name)  # a generated one too: data the application reads, SQLite's values copied
     source_names = {pg_name(c.name) for c in table.columns if c.name not in excluded}  # catalog names
     source_names |= {pg_name(g.name) for g in table.generated}
     for column in target.columns:
