@@ -69,7 +69,12 @@ options:
     type: str
     default: postgres
   login_password:
-    description: Password of O(login_user).
+    description:
+      - Password of O(login_user).
+      - A task that sets it should set C(no_log) to V(true), because with C(ANSIBLE_DEBUG=1) Ansible
+        prints the arguments of every module it runs. Or leave it out and give libpq a private password
+        file instead (C(PGPASSFILE) in the task's C(environment), as the project's playbooks do); see
+        EXAMPLES.
     type: str
   login_db:
     description: Database to load into.
@@ -300,6 +305,11 @@ EXAMPLES = r"""
     login_user: bwaincell
     login_password: "{{ postgresql_app_password }}"
     login_db: bwaincell
+  # The password is an argument: keep it out of the output (ANSIBLE_DEBUG=1 prints the module's
+  # arguments). This hides the result too, errors included: register it, or use a password file
+  # (next examples).
+  no_log: true
+  register: loaded
 
 - name: Into an empty database, creating the tables, over the Unix socket as the superuser
   become: true
@@ -310,17 +320,27 @@ EXAMPLES = r"""
     login_db: bwaincell
     exclude_tables: [SequelizeMeta]
 
+- name: Write the password into a private libpq password file (mode 0600; ':' and '\' escaped)
+  ansible.builtin.copy:
+    dest: /root/.app.pgpass
+    content: |
+      db.example.net:5432:app:app:{{ vault_app_password | regex_replace('([:\x5c])', '\\\1') }}
+    mode: "0600"
+  no_log: true
+
 - name: Reload after a failed cut-over, widening too-long varchar columns
   sqlite_to_postgres:
     src: /srv/app/db.sqlite
     login_host: db.example.net
     login_user: app
-    login_password: "{{ vault_app_password }}"
     login_db: app
     ssl_mode: verify-full
     ca_cert: /etc/ssl/certs/db-ca.pem
     if_not_empty: replace
     widen_varchar: true
+  # No password argument: libpq reads it from the file, and the result stays visible.
+  environment:
+    PGPASSFILE: /root/.app.pgpass
   register: copy
 
 - name: Show what was loaded

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 machine (run as root) for the project's tests:
-# the OS packages the tests need, qemu's binfmt registration for the arm64
-# (Raspberry Pi) test host, the Docker daemon, and the test-host images.
+# the OS packages the tests need (Node.js and npm among them), qemu's binfmt
+# registration for the arm64 (Raspberry Pi) test host, the Docker daemon, and
+# the test-host images.
 # Idempotent; each step only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,10 @@ for pkg in docker.io debootstrap qemu-user-static binfmt-support postgresql-15 \
            postgresql-client-15 sqlite3 python3-venv python3-psycopg2 pgloader; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
+# Node and npm, for the tests that read the .env with the application's parser
+# (Node's dotenv): Debian's packages, unless a node is already installed.
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "prepare-host: installing ${need[*]}"
   apt-get update -qq

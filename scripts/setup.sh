@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up the controller: a virtualenv in .venv with the pinned Python
-# requirements, and the Ansible collections in ./collections, extracted from
-# the `ansible` community package on PyPI (Galaxy is not reachable here).
+# requirements, the Ansible collections in ./collections, extracted from
+# the `ansible` community package on PyPI (Galaxy is not reachable here), and
+# the tests' Node packages in tests/node/node_modules (npm ci).
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,4 +35,15 @@ print("extracted %d files for %s" % (len(members), ", ".join(names)))
 PY
   touch "$stamp"
 fi
-echo "setup: done (.venv, collections: $COLLECTIONS)"
+# Node's dotenv, the .env parser of the application, for the tests that read
+# the roles' .env with it (tests/node/package-lock.json pins the versions).
+# Node and npm come from the OS (scripts/prepare-host.sh: Debian's nodejs, npm).
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: npm is missing: install Node.js and npm (scripts/prepare-host.sh does, as root)" >&2
+  exit 1
+fi
+if ! cmp -s tests/node/package-lock.json tests/node/node_modules/.installed-from-lock 2>/dev/null; then
+  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+  cp tests/node/package-lock.json tests/node/node_modules/.installed-from-lock
+fi
+echo "setup: done (.venv, collections: $COLLECTIONS, tests/node: dotenv)"

@@ -16,7 +16,8 @@ the same without counts. With ``--write-every S`` (or ``STANDIN_WRITE_EVERY``
 in the ``.env``) it also inserts a note every S seconds, as a running bot
 would, so a backup can be tested against a database that is being written.
 
-Standard library only, plus psycopg2 for PostgreSQL.
+Standard library only, plus psycopg2 for PostgreSQL. The .env is read as
+Node's dotenv reads it (``parse_env``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -40,21 +42,41 @@ TABLES = ("users", "lists", "tasks", "notes", "reminders", "budget", "schedules"
 LOG = logging.getLogger("bwaincell-standin")
 
 
-def read_env(path: Path) -> dict[str, str]:
-    """Parse a dotenv file: ``KEY=VALUE``, ``#`` comments, optional quotes."""
+# Node's dotenv (16, 17 and 18: LINE and parse() in its lib/main.js) in
+# Python's re. JavaScript's \s, and its ^ and $ with the m flag (after or
+# before any line terminator), are spelt out: Python's differ.
+_JS_SPACES = (
+    "\t\n\v\f\r \u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_JS_SPACE = f"[{_JS_SPACES}]"
+_JS_BOL = "(?<![^\n\r\u2028\u2029])"
+_JS_EOL = "(?=[\n\r\u2028\u2029]|\\Z)"
+_DOTENV_LINE = re.compile(
+    rf"{_JS_BOL}{_JS_SPACE}*(?:export{_JS_SPACE}+)?([A-Za-z0-9_.-]+)(?:{_JS_SPACE}*={_JS_SPACE}*?|:{_JS_SPACE}+?)"
+    rf"({_JS_SPACE}*'(?:\\'|[^'])*'|{_JS_SPACE}*\"(?:\\\"|[^\"])*\"|{_JS_SPACE}*`(?:\\`|[^`])*`|[^#\r\n]+)?"
+    rf"{_JS_SPACE}*(?:#[^\n\r\u2028\u2029]*)?{_JS_EOL}"
+)
+_DOTENV_QUOTED = re.compile(rf"{_JS_BOL}(['\"`])([\s\S]*)\1{_JS_EOL}")
+
+
+def parse_env(text: str) -> dict[str, str]:
+    """The variables of a .env's text, exactly as the application's dotenv reads them."""
     env: dict[str, str] = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :]
-        key, _, value = line.partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        env[key.strip()] = value
+    for match in _DOTENV_LINE.finditer(re.sub(r"\r\n?", "\n", text)):
+        value = (match.group(2) or "").strip(_JS_SPACES)
+        quote = value[:1]
+        value = _DOTENV_QUOTED.sub(r"\2", value)
+        if quote == '"':
+            value = value.replace("\\n", "\n").replace("\\r", "\r")
+        env[match.group(1)] = value
     return env
+
+
+def read_env(path: Path) -> dict[str, str]:
+    """The variables of the .env file at path (see parse_env)."""
+    return parse_env(path.read_text(encoding="utf-8"))
 
 
 class Database:

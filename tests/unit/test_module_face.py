@@ -42,5 +42,5 @@ def test_documented_options_match_the_argument_spec() -> None:
 
 def test_examples_and_return_are_yaml() -> None:
     parts = assignments()
-    assert all("sqlite_to_postgres" in task for task in parts["EXAMPLES"][:3])
+    assert sum("sqlite_to_postgres" in task for task in parts["EXAMPLES"]) >= 3
     assert {"changed", "tables", "problems", "ddl"} <= set(parts["RETURN"])

@@ -87,7 +87,10 @@ def test_env_file(host: Any, phase: str) -> None:
     assert "DATABASE_URL" not in kept.content_string
     if phase == "migrated":
         assert len(urls) == 1
-        url = urls[0].split("=", 1)[1]
+        quoted = urls[0].split("=", 1)[1]
+        # Single-quoted (roles/bwaincell_app/filter_plugins/bwaincell_dotenv.py).
+        assert quoted[0] == quoted[-1] == "'"
+        url = quoted[1:-1]
         assert url.startswith("postgresql://bwaincell:")
         assert url.endswith("@127.0.0.1:5432/bwaincell")
         password = (EPHEMERAL / "postgresql_app_password").read_text().strip()
