@@ -19,7 +19,7 @@ from .copy_text import escape
 from .errors import ConversionError
 from .jsontext import json_text, jsonb_text
 from .numbers import INT_RANGES, float_text, integer_text, numeric_text
-from .temporal import date_text, time_text, timestamp_text, timestamptz_text
+from .temporal import REFUSED, NumberReading, date_text, time_text, timestamp_text, timestamptz_text
 
 Converter = Callable[[object], str]
 
@@ -42,6 +42,7 @@ class TextPolicy:
 
     strip_nul: bool = False
     ignore_length: bool = False  # widen_varchar: the column becomes text
+    date_numbers: NumberReading = REFUSED  # a date/time column's numbers (numeric_dates.py)
 
 
 def _decode(value: object) -> str:
@@ -193,6 +194,14 @@ def _plain(render: Callable[[object], str]) -> Callable[[ColumnType, TextPolicy]
     return build
 
 
+def _dated(render: Callable[[object, NumberReading], str]) -> Callable[[ColumnType, TextPolicy], Converter]:
+    # Date/time renderers (no COPY escaping needed), with the column's reading of numbers.
+    def build(column: ColumnType, policy: TextPolicy) -> Converter:
+        return functools.partial(render, numbers=policy.date_numbers)
+
+    return build
+
+
 # The casting table: PostgreSQL base type name -> converter builder.
 CONVERTER_BUILDERS: dict[str, Callable[[ColumnType, TextPolicy], Converter]] = {
     "bool": boolean_converter,
@@ -210,9 +219,9 @@ CONVERTER_BUILDERS: dict[str, Callable[[ColumnType, TextPolicy], Converter]] = {
     "uuid": uuid_converter,
     "json": _escaped(json_text),
     "jsonb": _jsonb,
-    "timestamptz": _plain(timestamptz_text),
-    "timestamp": _plain(timestamp_text),
-    "date": _plain(date_text),
+    "timestamptz": _dated(timestamptz_text),
+    "timestamp": _dated(timestamp_text),
+    "date": _dated(date_text),
     "time": _plain(time_text),
     "bytea": bytea_converter,
 }

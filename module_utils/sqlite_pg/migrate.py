@@ -40,6 +40,7 @@ from .copy_text import ChunkReader
 from .deferred import Deferred, plan_deferred
 from .errors import MigrationError, Problem, ProblemLimitReached, ProblemLog, Skipped, excerpt
 from .identifiers import column_list, qualified, quote_ident
+from .numeric_dates import option_problems
 from .options import Options
 from .ordering import fk_order, load_order
 from .pg_target import TargetTable, connect, psycopg2, read_tables, schema_exists
@@ -60,6 +61,7 @@ class TableResult:
     verified: bool = False
     seconds: float = 0.0
     digest: str = ""
+    numeric_dates: dict[str, dict[str, Any]] = field(default_factory=dict)  # column -> its numbers' reading
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +73,7 @@ class TableResult:
             "verified": self.verified,
             "seconds": round(self.seconds, 3),
             "digest": self.digest,
+            "numeric_dates": self.numeric_dates,
         }
 
 
@@ -271,6 +274,7 @@ class Migration:
                 structural.append(
                     Problem(name, "table does not exist in PostgreSQL (create_missing is false)")
                 )
+        structural += option_problems(self.options.date_numbers, plans)
         for problem in structural:
             self.problems.add(problem)
         if self.problems:
@@ -300,7 +304,14 @@ class Migration:
         ]
         self._precheck(plans)
 
-        results = {n: TableResult(n, created=plans[n].created) for n in order}
+        results = {
+            n: TableResult(
+                n,
+                created=plans[n].created,
+                numeric_dates={c: found.as_dict() for c, found in plans[n].numbers.items()},
+            )
+            for n in order
+        }
         to_load = self._compare_existing(plans, copies, results)
         if self.problems:
             # Collect the value problems of the tables not yet scanned, then fail.

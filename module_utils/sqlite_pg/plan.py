@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .converters import ColumnType, Converter, TextPolicy, converter_for
 from .ddl import TableDDL, column_type_of, table_ddl
 from .errors import Problem
+from .numeric_dates import ColumnNumbers, column_numbers
 from .options import Options
 from .pg_target import TargetTable
 from .sql_render import FastField, fast_field
@@ -24,6 +25,7 @@ class TablePlan:
     ddl: TableDDL | None = None
     widen: set[str] = field(default_factory=set)
     inexact: list[str] = field(default_factory=list)  # columns of types we cannot render exactly
+    numbers: dict[str, ColumnNumbers] = field(default_factory=dict)  # date/time columns holding numbers
 
     @property
     def name(self) -> str:
@@ -39,7 +41,12 @@ class TablePlan:
         rendered: list[tuple[str, Converter, FastField | None]] = []
         for column in self.columns:
             column_type = self.types[column]
-            widened = TextPolicy(policy.strip_nul, ignore_length=column in self.widen)
+            found = self.numbers.get(column)
+            widened = TextPolicy(
+                policy.strip_nul,
+                ignore_length=column in self.widen,
+                date_numbers=found.reading if found is not None else policy.date_numbers,
+            )
             convert, exact = converter_for(column_type, widened)
             if not exact:
                 self.inexact.append(column)
@@ -111,6 +118,7 @@ def plan_existing(
             and options.widen_varchar
         ) and _too_long(source, table.name, column, column_type.length):
             plan.widen.add(column)
+    plan.numbers = column_numbers(source, table.name, types, options.date_numbers)
     return plan
 
 
@@ -134,7 +142,8 @@ def plan_create(
         return TablePlan(table, None, [], {}, [], ddl)
     types = {name: column_type_of(pg_type) for name, pg_type in ddl.types.items()}
     not_null = [c.name for c in kept if c.not_null or c.pk_position]
-    return TablePlan(table, None, [c.name for c in kept], types, not_null, ddl, widen)
+    numbers = column_numbers(source, table.name, types, options.date_numbers)
+    return TablePlan(table, None, [c.name for c in kept], types, not_null, ddl, widen, numbers=numbers)
 
 
 def column_type_of_declared(declared: str) -> ColumnType:
