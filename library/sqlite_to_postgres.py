@@ -23,7 +23,7 @@ description:
   - Two kinds of target. Tables that already exist (for example created by the application's
     "sequelize.sync()") are loaded by column name, each value converted to the target column's
     actual type (boolean from 0/1, timestamptz from Sequelize's C(2024-04-19 02:51:06.990 +00:00),
-    ISO 8601 or epoch seconds/milliseconds, date, time, uuid, json/jsonb, numeric(p,s),
+    ISO 8601 or epoch numbers (see O(date_numbers)), date, time, uuid, json/jsonb, numeric(p,s),
     double precision, bytea, enum types, varchar(n)). Tables that do not exist are created from
     the SQLite schema with casting rules that know how ORMs declare SQLite columns
     ("TINYINT(1)" to boolean, C(UUID) to uuid, C(DATETIME) to timestamptz, C(JSON) to json, the
@@ -144,6 +144,23 @@ options:
         text values; the verification compares the stripped text. Off by default.
     type: bool
     default: false
+  date_numbers:
+    description:
+      - How the numbers in a date/time column are read, as C(table.column) mapped to C(epoch_s),
+        C(epoch_ms), C(epoch_us) (Unix epoch seconds, milliseconds, microseconds; fractions kept to
+        the microsecond) or C(julian_day) (a Julian day, as SQLite's own date functions read a bare
+        number, to the millisecond, from 0 to 5373484.5; SQLite's "datetime(2460000.5)" is
+        2023-02-25 00:00:00).
+        Applies to timestamp, timestamptz and date target columns (numbers, and text that is a bare
+        number); a name that is no such migrated column is an error.
+      - Without an entry, a column's numbers are read as epoch seconds, milliseconds or microseconds
+        only when every one of them has a magnitude in that unit's range (seconds 1e8 to 1e10,
+        milliseconds 1e11 to 1e13, microseconds 1e14 to 1e16, each 1973-03-03 to 2286-11-20, and
+        negative numbers as far before 1970). Otherwise (a Julian day, a year such as 2024, a YYYYMMDD number,
+        seconds and milliseconds mixed, 0) each number is reported with its key and nothing is written.
+        RV(tables[].numeric_dates) says how each column's numbers were read.
+    type: dict
+    default: {}
   create_missing:
     description: Create tables that do not exist in the target. When false, a missing table is an error.
     type: bool
@@ -187,8 +204,13 @@ notes:
     declares too) and their non-unique indexes are dropped before COPY and
     recreated after it, inside the transaction (as pg_restore does); the statements are in RV(ddl).
     Until the commit, other sessions wait on these tables instead of seeing them empty.
-  - Timestamps without a zone are taken as UTC (Sequelize stores UTC). Epoch numbers are seconds,
-    or milliseconds from 1e11, or microseconds from 1e14.
+  - Timestamps without a zone are taken as UTC (Sequelize stores UTC). Dates and times are taken in
+    the forms PostgreSQL's input takes them (one-digit fields, years past 9999, C(BC), C(24:00:00),
+    a leap second C(:60), C(infinity), C(epoch)) and loaded as PostgreSQL prints them (a timestamp at
+    C(24:00:00) is the next day's midnight); relative words (C(now), C(today)) are refused.
+  - A number in a date/time column is never read on its own. Each column's numbers are read one way,
+    chosen before the copy from all of them (one scan per table) or set by O(date_numbers); a
+    number in a C(time) column is refused.
 """
 
 EXAMPLES = r"""
@@ -246,9 +268,16 @@ tables:
     verified: {description: Whether the table was verified (O(verify)) against the source., type: bool}
     seconds: {description: Time spent on the table (load and verification)., type: float}
     digest: {description: "Content digest: 128-bit sum of per-row SHA-1 of the normalised rows.", type: str}
+    numeric_dates:
+      description:
+        - "Per date/time column holding numbers (or named in O(date_numbers)): C(reading) (C(epoch_s),
+          C(epoch_ms), C(epoch_us) or C(julian_day)), C(chosen_by) (C(data): every number in that
+          unit's range; C(option): O(date_numbers)) and C(numbers) (how many values were numbers)."
+      type: dict
   sample:
     - {name: users, source_rows: 40, target_rows: 40, created: false, action: loaded,
-       verified: true, seconds: 0.02, digest: 6abc6b9c7e68694dd908069d8aa447ea}
+       verified: true, seconds: 0.02, digest: 6abc6b9c7e68694dd908069d8aa447ea,
+       numeric_dates: {last_login: {reading: epoch_ms, chosen_by: data, numbers: 40}}}
 problems:
   description: Values or schema differences the target will not take (the module failed).
   returned: on failure
@@ -319,6 +348,7 @@ ARGUMENT_SPEC = dict(
     max_problems=dict(type="int", default=50),
     widen_varchar=dict(type="bool", default=False),
     strip_nul=dict(type="bool", default=False),
+    date_numbers=dict(type="dict", default={}),
     create_missing=dict(type="bool", default=True),
     check_source=dict(type="bool", default=True),
     analyze=dict(type="bool", default=True),
@@ -350,6 +380,7 @@ def options_from(params, check_mode):
         max_problems=params["max_problems"],
         widen_varchar=params["widen_varchar"],
         strip_nul=params["strip_nul"],
+        date_numbers=params["date_numbers"],
         create_missing=params["create_missing"],
         check_source=params["check_source"],
         analyze=params["analyze"],

@@ -19,31 +19,56 @@ from typing import Any
 
 from .converters import ColumnType
 from .errors import Problem
-from .sqlite_source import SqliteSource, quote_sqlite
+from .sqlite_source import SourceTable, SqliteSource, quote_sqlite
 from .temporal import PLAUSIBLE, READINGS, NumberReading, plausible_reading
+from .type_rules import affinity_type, normalise_declared
 
 DATE_TYPES = frozenset({"timestamptz", "timestamp", "date"})
 
 # temporal.NUMBER_TEXT's whitespace. In SQL: text (or a blob, which arrives as bytes
-# too) of digits, dots, minus signs and that whitespace, with a digit: every text
-# the converters read as a bare number is among these.
+# too) of digits, at most one dot, minus signs not after a digit or dot, and that
+# whitespace, with a digit: every text the converters read as a bare number is among
+# these (and a bare date is not).
 _SPACE = " \t\n\r\x0b\x0c"
 
 
-def _magnitude_sql(x: str) -> str:
-    """SQL: abs() of ``x`` when it is a number or text that may be one, else NULL."""
-    text = f"typeof({x}) IN ('text', 'blob') AND {x} GLOB '*[0-9]*' AND {x} NOT GLOB '*[^-0-9.{_SPACE}]*'"
+def _number_text_sql(y: str) -> str:
+    """SQL: the magnitude of text ``y`` when it may be a bare number (every NUMBER_TEXT), else NULL."""
+    maybe = (
+        f"{y} NOT GLOB '*[^-0-9.{_SPACE}]*' AND {y} GLOB '*[0-9]*' "
+        f"AND {y} NOT GLOB '*[0-9.]-*' AND {y} NOT GLOB '*.*.*'"  # not 2024-04-19, 19.04.2024
+    )
+    return f"CASE WHEN {maybe} THEN abs(CAST(trim({y}, '{_SPACE}') AS REAL)) END"
+
+
+def keeps_number_text(declared: str, strict: bool) -> bool:
+    """Whether SQLite can hold a bare number as text in a column so declared. One of
+    NUMERIC, INTEGER or REAL affinity (DATETIME, DATE, TIMESTAMP: what ORMs declare)
+    stores such text as a number; TEXT and no affinity keep it (ANY too, in a STRICT
+    table)."""
+    key = normalise_declared(declared)
+    return key == "" or affinity_type(key) in ("text", "bytea") or (strict and key == "any")
+
+
+def _magnitude_sql(x: str, text_too: bool) -> str:
+    """SQL: abs() of ``x`` when it is a number or text that may be one, else NULL.
+    Comparisons, not typeof(), sort the values (numbers sort before text, text before
+    blobs): most values are text dates, and a function call per value is what a scan
+    of them costs. GLOB does not see a blob's bytes: those are cast to text first."""
+    text = f"WHEN {x} < X'' THEN {_number_text_sql(x)} " if text_too else f"WHEN {x} < X'' THEN NULL "
     return (
-        f"CASE WHEN typeof({x}) IN ('integer', 'real') THEN abs(CAST({x} AS REAL)) "
-        f"WHEN {text} THEN abs(CAST(trim({x}, '{_SPACE}') AS REAL)) END"
+        f"CASE WHEN {x} < '' THEN abs(CAST({x} AS REAL)) {text}"
+        f"WHEN {x} IS NOT NULL THEN {_number_text_sql(f'CAST({x} AS TEXT)')} END"
     )
 
 
-def summary_sql(table: str, columns: list[str]) -> str:
-    """One scan: count, smallest and largest magnitude of each column's numbers.
-    (LIMIT -1 keeps SQLite from flattening the subquery, which would compute
-    each column's expression three times.)"""
-    inner = ", ".join(f"{_magnitude_sql(quote_sqlite(c))} AS n{i}" for i, c in enumerate(columns))
+def summary_sql(table: str, columns: list[tuple[str, bool]]) -> str:
+    """One scan: count, smallest and largest magnitude of each column's numbers
+    (``columns``: name, whether it may hold bare numbers as text). LIMIT -1 keeps
+    SQLite from flattening the subquery, which would compute each expression thrice."""
+    inner = ", ".join(
+        f"{_magnitude_sql(quote_sqlite(c), text_too)} AS n{i}" for i, (c, text_too) in enumerate(columns)
+    )
     outer = ", ".join(f"count(n{i}), min(n{i}), max(n{i})" for i in range(len(columns)))
     return f"SELECT {outer} FROM (SELECT {inner} FROM {quote_sqlite(table)} LIMIT -1)"
 
@@ -77,14 +102,19 @@ def _refusal(table: str, column: str, count: int, smallest: float, largest: floa
 
 
 def column_numbers(
-    source: SqliteSource, table: str, types: dict[str, ColumnType], chosen: dict[str, str]
+    source: SqliteSource, source_table: SourceTable, types: dict[str, ColumnType], chosen: dict[str, str]
 ) -> dict[str, ColumnNumbers]:
     """Per date/time column holding numbers (or named in ``chosen``, the option
     ``date_numbers``), how its numbers are read."""
     columns = [c for c, t in types.items() if t.name in DATE_TYPES and not t.enum_labels]
     if not columns:
         return {}
-    row = source.one(summary_sql(table, columns), table)
+    table = source_table.name
+    # STRICT is written after the closing parenthesis (if in doubt: text is checked).
+    strict = "STRICT" in source_table.sql.upper()[source_table.sql.rfind(")") :]
+    declared = {c.name: c.declared for c in source_table.columns}
+    scanned = [(c, keeps_number_text(declared.get(c, ""), strict)) for c in columns]
+    row = source.one(summary_sql(table, scanned), table)
     found: dict[str, ColumnNumbers] = {}
     for i, column in enumerate(columns):
         count, smallest, largest = int(row[3 * i]), row[3 * i + 1], row[3 * i + 2]

@@ -118,7 +118,7 @@ def plan_existing(
             and options.widen_varchar
         ) and _too_long(source, table.name, column, column_type.length):
             plan.widen.add(column)
-    plan.numbers = column_numbers(source, table.name, types, options.date_numbers)
+    plan.numbers = column_numbers(source, table, types, options.date_numbers)
     return plan
 
 
@@ -142,7 +142,7 @@ def plan_create(
         return TablePlan(table, None, [], {}, [], ddl)
     types = {name: column_type_of(pg_type) for name, pg_type in ddl.types.items()}
     not_null = [c.name for c in kept if c.not_null or c.pk_position]
-    numbers = column_numbers(source, table.name, types, options.date_numbers)
+    numbers = column_numbers(source, table, types, options.date_numbers)
     return TablePlan(table, None, [c.name for c in kept], types, not_null, ddl, widen, numbers=numbers)
 
 

@@ -130,22 +130,21 @@ def _number_instant(number: int | float, numbers: NumberReading) -> int:
 
 # -- text ------------------------------------------------------------------------
 def _micros(frac: str | None) -> int:
+    """The fraction of a second in microseconds, as PostgreSQL rounds it
+    (datetime.c, ParseFractionalSecond: rint(strtod(".digits") * 1000000))."""
     if not frac:
         return 0
-    micros = int(frac[:6].ljust(6, "0"))
-    rest = frac[6:]
-    # PostgreSQL rounds to the microsecond, half to even (rint).
-    if rest and (rest[0] > "5" or (rest[0] == "5" and (rest[1:].strip("0") or micros % 2 == 1))):
-        micros += 1
-    return micros
+    return round(float("0." + frac) * 1_000_000)
 
 
 def _clock_micros(hour: str, minute: str, second: str | None, frac: str | None) -> int:
-    """Microseconds into the day; 24:00:00 and a leap second :60 as PostgreSQL takes them."""
+    """Microseconds into the day; hour 24 and second 60 as PostgreSQL takes them
+    (datetime.c, time_overflows: each field in range, the whole at most 24:00:00)."""
     h, m, s, micros = int(hour), int(minute), int(second or 0), _micros(frac)
-    if m > 59 or s > 60 or h > 24 or (h == 24 and (m or s or micros)) or (s == 60 and micros):
+    total = ((h * 60 + m) * 60 + s) * 1_000_000 + micros
+    if m > 59 or s > 60 or h > 24 or total > DAY_US:
         raise ConversionError("time of day out of range (PostgreSQL takes 00:00:00 to 24:00:00)")
-    return ((h * 60 + m) * 60 + s) * 1_000_000 + micros
+    return total
 
 
 def _offset(text: str | None) -> int:
