@@ -337,3 +337,35 @@ def time_text(value: object) -> str:
     if micros == DAY_US:
         return "24:00:00"
     return _clock_text(micros)
+
+
+# -- durations -----------------------------------------------------------------
+_SQLALCHEMY_EPOCH = UNIX_EPOCH  # SQLAlchemy's Interval without a native type: epoch + delta
+
+
+def interval_text(value: object) -> str | None:
+    """A duration as PostgreSQL prints the ``interval`` an ORM stores for it, or None
+    for a form this module does not read. Django's DurationField stores integer
+    microseconds, SQLAlchemy's Interval ``1970-01-01 00:00:05.000000`` (the epoch plus
+    the duration: ``1969-12-31 23:59:55`` is minus 5 seconds). Stored as psycopg adapts a
+    timedelta (whole days, then the rest of the day, never negative): minus 5 seconds
+    is ``-1 days +23:59:55`` (IntervalStyle=postgres)."""
+    if type(value) is int:
+        micros = value
+    elif isinstance(value, bytes | str):
+        written = _written(_text(value))
+        if written is None:
+            return None
+        ordinal, clock, offset = written
+        micros = (ordinal - 1) * DAY_US + clock - offset - _SQLALCHEMY_EPOCH
+    else:
+        return None
+    days, clock = divmod(micros, DAY_US)
+    if not -(2**31) <= days < 2**31:
+        raise ConversionError("out of PostgreSQL's interval range (2^31 days)")
+    if not days:
+        return _clock_text(clock)
+    text = f"{days} day" if days == 1 else f"{days} days"
+    if clock:
+        text += (" +" if days < 0 else " ") + _clock_text(clock)
+    return text

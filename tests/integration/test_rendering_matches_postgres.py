@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg2
 import pytest
@@ -36,10 +36,15 @@ def conn(pg_server):
 
 
 def round_trip(
-    conn, pg_type: str, column: ColumnType, values: list[object], policy: TextPolicy | None = None
+    conn,
+    pg_type: str,
+    column: ColumnType,
+    values: list[object],
+    policy: TextPolicy | None = None,
+    exact: bool = True,
 ) -> None:
-    convert, exact = converter_for(column, policy or TextPolicy())
-    assert exact
+    convert, rendered = converter_for(column, policy or TextPolicy())
+    assert rendered is exact
     sent = "".join(convert(v) + "\n" for v in values)
     with conn.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS t")
@@ -250,3 +255,31 @@ def test_any_year_and_clock_as_postgres(conn, fields) -> None:
     ]
     for pg_type in ("timestamptz", "date"):
         assert_as_postgres(conn, pg_type, STAMP_TYPES[pg_type], texts)
+
+
+durations = st.timedeltas(
+    min_value=timedelta(days=-(10**8)), max_value=timedelta(days=10**8)
+) | st.sampled_from(
+    [timedelta(0), timedelta(microseconds=1), timedelta(seconds=-5), timedelta(days=1), timedelta(days=-1)]
+)
+
+
+@SETTINGS
+@given(st.lists(durations, min_size=1, max_size=30))
+def test_interval_as_postgres_stores_the_orms_timedelta(conn, deltas: list[timedelta]) -> None:
+    """Django's integer microseconds and SQLAlchemy's epoch-relative DATETIME render as
+    PostgreSQL prints the interval psycopg2 stores for the same timedelta."""
+    column = ColumnType("interval", "interval")
+    micros = [d // timedelta(microseconds=1) for d in deltas]
+    epoch = datetime(1970, 1, 1)
+    stamps = [
+        (epoch + d).strftime("%Y-%m-%d %H:%M:%S.%f").encode() for d in deltas if timedelta(days=-719162) < d
+    ]
+    stamps = [s for s in stamps if len(s) == 26]  # years 1 to 9999, as SQLAlchemy writes them
+    round_trip(conn, "interval", column, micros, exact=False)
+    round_trip(conn, "interval", column, stamps, exact=False)
+    convert, _exact = converter_for(column, TextPolicy())
+    with conn.cursor() as cur:
+        for delta, number in zip(deltas, micros, strict=True):
+            cur.execute("SELECT %s::text", (delta,))  # psycopg2 adapts a timedelta to interval
+            assert convert(number) == cur.fetchone()[0]
