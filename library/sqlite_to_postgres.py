@@ -23,8 +23,10 @@ description:
   - Two kinds of target. Tables that already exist (for example created by the application's
     "sequelize.sync()") are loaded by column name, each value converted to the target column's
     actual type (boolean from 0/1, timestamptz from Sequelize's C(2024-04-19 02:51:06.990 +00:00),
-    ISO 8601 or epoch numbers (see O(date_numbers)), date, time, uuid, json/jsonb, numeric(p,s),
-    double precision, bytea, enum types, varchar(n)). Tables that do not exist are created from
+    ISO 8601 or epoch numbers (see O(date_numbers)), date, time, uuid (also the 32 hex digits
+    Django and SQLAlchemy store), interval (Django's integer microseconds, SQLAlchemy's
+    epoch-relative DATETIME), json/jsonb, numeric(p,s), double precision, bytea, enum types,
+    varchar(n)). Tables that do not exist are created from
     the SQLite schema with casting rules that know how ORMs declare SQLite columns
     ("TINYINT(1)" to boolean, C(UUID) to uuid, C(DATETIME) to timestamptz, C(JSON) to json, the
     text kept as written, as Sequelize creates it, "VARCHAR(n)" kept, "DECIMAL(p,s)" to numeric,
@@ -208,6 +210,11 @@ notes:
     the forms PostgreSQL's input takes them (one-digit fields, years past 9999, C(BC), C(24:00:00),
     a leap second C(:60), C(infinity), C(epoch)) and loaded as PostgreSQL prints them (a timestamp at
     C(24:00:00) is the next day's midnight); relative words (C(now), C(today)) are refused.
+  - Into an C(interval) column an integer is Django's DurationField (microseconds) and a timestamp
+    is SQLAlchemy's Interval (the duration after 1970-01-01 00:00:00); both are stored as the ORM's
+    driver stores a timedelta (whole days, then the rest of the day, so minus 5 seconds prints as
+    C(-1 days +23:59:55)). Any other value is sent as it is; the verification compares PostgreSQL's
+    reading of it, and a mismatch rolls everything back.
   - A number in a date/time column is never read on its own. Each column's numbers are read one way,
     chosen before the copy from all of them (one scan per table) or set by O(date_numbers); a
     number in a C(time) column is refused.

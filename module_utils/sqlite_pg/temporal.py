@@ -189,7 +189,8 @@ def _word(text: str) -> str | None:
         return "epoch"
     if word in _RELATIVE:
         raise ConversionError(
-            f"{word!r} is relative: PostgreSQL would read it as of the load, not as the application meant it"
+            f"not a date/time: {word!r} is relative (PostgreSQL would read it as of the load, "
+            "not as of when the application wrote it)"
         )
     return None
 
