@@ -23,8 +23,10 @@ description:
   - Two kinds of target. Tables that already exist (for example created by the application's
     "sequelize.sync()") are loaded by column name, each value converted to the target column's
     actual type (boolean from 0/1, timestamptz from Sequelize's C(2024-04-19 02:51:06.990 +00:00),
-    ISO 8601 or epoch seconds/milliseconds, date, time, uuid, json/jsonb, numeric(p,s),
-    double precision, bytea, enum types, varchar(n)). Tables that do not exist are created from
+    ISO 8601 or epoch numbers (see O(date_numbers)), date, time, uuid (also the 32 hex digits
+    Django and SQLAlchemy store), interval (Django's integer microseconds, SQLAlchemy's
+    epoch-relative DATETIME), json/jsonb, numeric(p,s), double precision, bytea, enum types,
+    varchar(n)). Tables that do not exist are created from
     the SQLite schema with casting rules that know how ORMs declare SQLite columns
     ("TINYINT(1)" to boolean, C(UUID) to uuid, C(DATETIME) to timestamptz, C(JSON) to json, the
     text kept as written, as Sequelize creates it, "VARCHAR(n)" kept, "DECIMAL(p,s)" to numeric,
@@ -167,6 +169,23 @@ options:
         text values; the verification compares the stripped text. Off by default.
     type: bool
     default: false
+  date_numbers:
+    description:
+      - How the numbers in a date/time column are read, as C(table.column) mapped to C(epoch_s),
+        C(epoch_ms), C(epoch_us) (Unix epoch seconds, milliseconds, microseconds; fractions kept to
+        the microsecond) or C(julian_day) (a Julian day, as SQLite's own date functions read a bare
+        number, to the millisecond, from 0 to 5373484.5; SQLite's "datetime(2460000.5)" is
+        2023-02-25 00:00:00).
+        Applies to timestamp, timestamptz and date target columns (numbers, and text that is a bare
+        number); a name that is no such migrated column is an error.
+      - Without an entry, a column's numbers are read as epoch seconds, milliseconds or microseconds
+        only when every one of them has a magnitude in that unit's range (seconds 1e8 to 1e10,
+        milliseconds 1e11 to 1e13, microseconds 1e14 to 1e16, each 1973-03-03 to 2286-11-20, and
+        negative numbers as far before 1970). Otherwise (a Julian day, a year such as 2024, a YYYYMMDD number,
+        seconds and milliseconds mixed, 0) each number is reported with its key and nothing is written.
+        RV(tables[].numeric_dates) says how each column's numbers were read.
+    type: dict
+    default: {}
   create_missing:
     description: Create tables that do not exist in the target. When false, a missing table is an error.
     type: bool
@@ -239,8 +258,6 @@ notes:
     columns, unless this SQLite lacks its module (SpatiaLite's, for example); then it cannot be
     read, and listing it is an error.
   - An empty (0-byte) file, or a database with no tables, succeeds with nothing copied and a warning.
-  - Timestamps without a zone are taken as UTC (Sequelize stores UTC). Epoch numbers are seconds,
-    or milliseconds from 1e11, or microseconds from 1e14.
   - PostgreSQL cuts names (of the schema, tables, columns, indexes) to 63 bytes of UTF-8. The module
     uses the cut names throughout, so a table created with a long name is found again by later
     runs, O(if_not_empty=replace) and check mode, and an existing table whose long names
@@ -259,7 +276,6 @@ notes:
     types are in the CREATE TABLE statements of RV(ddl). One min/max query per created table
     finds the values (about 0.1 s for 1M rows). Existing tables keep their types, and values out of
     their range are reported with their keys.
-
   - Generated columns, created tables. SQLite's STORED and VIRTUAL generated columns whose expression
     translates (column references, numbers, strings, arithmetic of integers and doubles with SQLite's
     NULL for a division by zero, C(||) of text and integers, comparisons, C(AND)/C(OR)/C(NOT),
@@ -295,6 +311,18 @@ notes:
     a unique key that now admits both 'A' and 'a'); each is listed in RV(skipped) with the ways to
     keep SQLite's behaviour (citext, a nondeterministic ICU collation). Existing tables keep their
     own definitions; their checks and collations are not reported.
+  - Timestamps without a zone are taken as UTC (Sequelize stores UTC). Dates and times are taken in
+    the forms PostgreSQL's input takes them (one-digit fields, years past 9999, C(BC), C(24:00:00),
+    a leap second C(:60), C(infinity), C(epoch)) and loaded as PostgreSQL prints them (a timestamp at
+    C(24:00:00) is the next day's midnight); relative words (C(now), C(today)) are refused.
+  - Into an C(interval) column an integer is Django's DurationField (microseconds) and a timestamp
+    is SQLAlchemy's Interval (the duration after 1970-01-01 00:00:00); both are stored as the ORM's
+    driver stores a timedelta (whole days, then the rest of the day, so minus 5 seconds prints as
+    C(-1 days +23:59:55)). Any other value is sent as it is; the verification compares PostgreSQL's
+    reading of it, and a mismatch rolls everything back.
+  - A number in a date/time column is never read on its own. Each column's numbers are read one way,
+    chosen before the copy from all of them (one scan per table) or set by O(date_numbers); a
+    number in a C(time) column is refused.
 """
 
 EXAMPLES = r"""
@@ -367,9 +395,16 @@ tables:
     verified: {description: Whether the table was verified (O(verify)) against the source., type: bool}
     seconds: {description: Time spent on the table (load and verification)., type: float}
     digest: {description: "Content digest: 128-bit sum of per-row SHA-1 of the normalised rows.", type: str}
+    numeric_dates:
+      description:
+        - "Per date/time column holding numbers (or named in O(date_numbers)): C(reading) (C(epoch_s),
+          C(epoch_ms), C(epoch_us) or C(julian_day)), C(chosen_by) (C(data): every number in that
+          unit's range; C(option): O(date_numbers)) and C(numbers) (how many values were numbers)."
+      type: dict
   sample:
     - {name: users, source_rows: 40, target_rows: 40, created: false, action: loaded,
-       verified: true, seconds: 0.02, digest: 6abc6b9c7e68694dd908069d8aa447ea}
+       verified: true, seconds: 0.02, digest: 6abc6b9c7e68694dd908069d8aa447ea,
+       numeric_dates: {last_login: {reading: epoch_ms, chosen_by: data, numbers: 40}}}
 problems:
   description: Values or schema differences the target will not take (the module failed).
   returned: on failure
@@ -455,6 +490,7 @@ ARGUMENT_SPEC = dict(
     max_problems=dict(type="int", default=50),
     widen_varchar=dict(type="bool", default=False),
     strip_nul=dict(type="bool", default=False),
+    date_numbers=dict(type="dict", default={}),
     create_missing=dict(type="bool", default=True),
     check_source=dict(type="bool", default=True),
     analyze=dict(type="bool", default=True),
@@ -487,6 +523,7 @@ def options_from(params, check_mode):
         max_problems=params["max_problems"],
         widen_varchar=params["widen_varchar"],
         strip_nul=params["strip_nul"],
+        date_numbers=params["date_numbers"],
         create_missing=params["create_missing"],
         check_source=params["check_source"],
         analyze=params["analyze"],

@@ -11,7 +11,10 @@ from .errors import ConversionError
 from .identifiers import column_list, object_name, pg_name, qualified, quote_ident, quote_literal
 from .names import NewRelation
 from .sqlite_source import SourceTable
+from .temporal import NumberReading, plausible_reading
 from .type_rules import postgres_type, translate_default
+
+NUMBER_DEFAULT = "a number whose unit is not certain (not within an epoch unit's plausible range)"
 
 # Type names as the casting rules spell them -> the catalog's base type name.
 _TYPE_NAMES = {
@@ -69,7 +72,12 @@ def _default_sql(table: SourceTable, column: str, sqlite_default: str | None, pg
         return None
     if translated.expression is not None:
         return translated.expression
-    convert, _exact = converter_for(column_type_of(pg_type), TextPolicy())
+    policy = TextPolicy()
+    if isinstance(translated.literal, int | float):  # a number in a date/time column: by its magnitude
+        magnitude = abs(translated.literal)
+        reading = plausible_reading(magnitude, magnitude)
+        policy = TextPolicy(date_numbers=NumberReading(reading, NUMBER_DEFAULT))
+    convert, _exact = converter_for(column_type_of(pg_type), policy)
     try:
         field_text = split_line(convert(translated.literal))[0]
     except ConversionError as exc:

@@ -42,6 +42,7 @@ from .errors import MigrationError, Problem, ProblemLimitReached, ProblemLog, Sk
 from .identifiers import column_list, pg_name, qualified, quote_ident, quote_literal
 from .locks import LOCK_NOT_AVAILABLE, lock_error, lock_holders
 from .names import MappedName, column_collisions, mapped_names, relation_collisions, table_collisions
+from .numeric_dates import option_problems
 from .options import Options
 from .ordering import fk_order, load_order
 from .pg_target import (
@@ -86,6 +87,7 @@ class TableResult:
     verified: bool = False
     seconds: float = 0.0
     digest: str = ""
+    numeric_dates: dict[str, dict[str, Any]] = field(default_factory=dict)  # column -> its numbers' reading
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +99,7 @@ class TableResult:
             "verified": self.verified,
             "seconds": round(self.seconds, 3),
             "digest": self.digest,
+            "numeric_dates": self.numeric_dates,
         }
 
 
@@ -384,6 +387,7 @@ class Migration:
         created = {n: p.ddl.relations for n, p in plans.items() if p.created and p.ddl is not None}
         if created:
             structural += relation_collisions(relations(self.conn, self.schema), created)
+        structural += option_problems(self.options.date_numbers, plans)
         for problem in structural:
             self.problems.add(problem)
         if self.problems:
@@ -431,7 +435,14 @@ class Migration:
             raise self.fail()
         self._precheck(plans)
 
-        results = {n: TableResult(n, created=plans[n].created) for n in order}
+        results = {
+            n: TableResult(
+                n,
+                created=plans[n].created,
+                numeric_dates={c: found.as_dict() for c, found in plans[n].numbers.items()},
+            )
+            for n in order
+        }
         to_load = self._compare_existing(plans, copies, results)
         replaced = {n for n in to_load if results[n].action == "replaced"}
         for problem in self._missing_privileges(plans, to_load, replaced):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .pg_target import ConnectionOptions
+from .temporal import READINGS
 
 IF_NOT_EMPTY = ("fail", "replace")
 VERIFY = ("count", "full")
@@ -23,6 +24,7 @@ class Options:
     max_problems: int = 50
     widen_varchar: bool = False
     strip_nul: bool = False
+    date_numbers: dict[str, str] = field(default_factory=dict)  # "table.column" -> temporal.READINGS
     create_missing: bool = True
     check_source: bool = True
     analyze: bool = True
@@ -38,6 +40,11 @@ class Options:
             raise ValueError("max_problems must be at least 1")
         if self.connection.lock_timeout < 0:
             raise ValueError("lock_timeout must be 0 (wait for ever) or more seconds")
+        for key, reading in self.date_numbers.items():
+            if reading not in READINGS:
+                raise ValueError(f"date_numbers: {key}: {reading!r} is not one of {', '.join(READINGS)}")
+            if "." not in key:
+                raise ValueError(f"date_numbers: {key!r} is not table.column")
         if self.read_ahead_mb < 0:
             raise ValueError("read_ahead_mb must be 0 or more")
 

@@ -8,6 +8,7 @@ from .converters import ColumnType, Converter, TextPolicy, converter_for
 from .ddl import TableDDL, column_type_of, table_ddl
 from .errors import Problem
 from .identifiers import pg_name
+from .numeric_dates import ColumnNumbers, column_numbers
 from .options import Options
 from .pg_target import TargetTable
 from .schema_extras import TableExtras, created_extras
@@ -31,6 +32,7 @@ class TablePlan:
     # An existing table's generated columns that SQLite generates too: PostgreSQL
     # computes them, compared with SQLite's values after the load.
     computed: list[str] = field(default_factory=list)
+    numbers: dict[str, ColumnNumbers] = field(default_factory=dict)  # date/time columns holding numbers
 
     @property
     def name(self) -> str:
@@ -46,7 +48,12 @@ class TablePlan:
         rendered: list[tuple[str, Converter, FastField | None]] = []
         for column in self.columns:
             column_type = self.types[column]
-            widened = TextPolicy(policy.strip_nul, ignore_length=column in self.widen)
+            found = self.numbers.get(column)
+            widened = TextPolicy(
+                policy.strip_nul,
+                ignore_length=column in self.widen,
+                date_numbers=found.reading if found is not None else policy.date_numbers,
+            )
             convert, exact = converter_for(column_type, widened)
             if not exact:
                 self.inexact.append(column)
@@ -129,6 +136,7 @@ def plan_existing(
             and options.widen_varchar
         ) and _too_long(source, table.name, column, column_type.length):
             plan.widen.add(column)
+    plan.numbers = column_numbers(source, table, types, options.date_numbers)
     return plan
 
 
@@ -266,7 +274,8 @@ def plan_create(
     # types of the generated columns too: for comparing PostgreSQL's values with SQLite's
     types.update({name: column_type_of(pg_type) for name, pg_type in extras.generated_types.items()})
     not_null = [c.name for c in kept if c.not_null or c.pk_position]
-    plan = TablePlan(table, None, [c.name for c in kept], types, not_null, ddl, widen)
+    numbers = column_numbers(source, table, types, options.date_numbers)
+    plan = TablePlan(table, None, [c.name for c in kept], types, not_null, ddl, widen, numbers=numbers)
     plan.extras = extras
     return plan
 
