@@ -107,8 +107,9 @@ class TableCopy:
     def _fast_sql(self) -> str:
         rendered = len(self.fast_fields)
         head = line_sql(self.fast_fields)
-        if rendered == len(self.columns):
-            head = f"{head} || char(10)"  # the whole line
+        # SQLite ends the head with its separator, so the head is always text
+        # (a single integer field alone would come back as an int).
+        head = f"{head} || char(10)" if rendered == len(self.columns) else f"{head} || char(9)"
         select = ", ".join([head] + [quote_sqlite(c) for c in self.columns[rendered:]])
         return f"SELECT {select}, _rowid_ FROM {quote_sqlite(self.table.name)}"
 
@@ -218,7 +219,7 @@ class TableCopy:
             rest = "\t".join([NULL if row[i] is None else c(row[i]) for i, c in tail])
         except ConversionError:
             return None
-        return head + b"\t" + rest.encode() + b"\n"
+        return head + rest.encode() + b"\n"  # head: the rendered fields and a tab
 
     def chunks(self, problems: ProblemLog, send: bool) -> Generator[bytes, None, None]:
         """COPY text in chunks (only while ``send`` and no problem is known);
