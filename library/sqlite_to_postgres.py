@@ -162,7 +162,7 @@ options:
         read from SQLite on; past 1 MiB in memory its COPY text goes to an unlinked temporary file
         in the managed host's TMPDIR, at most this many MiB. The file is gone when the module ends.
       - C(0) reads ahead 1 MiB in memory only. Lower it where TMPDIR is small or RAM-backed
-        (tmpfs); a full disk only stops the reading ahead.
+        (tmpfs); a full disk (or a write into the file it cuts short) only stops the reading ahead.
     type: int
     default: 256
 requirements:
