@@ -189,6 +189,11 @@ notes:
     Until the commit, other sessions wait on these tables instead of seeing them empty.
   - Timestamps without a zone are taken as UTC (Sequelize stores UTC). Epoch numbers are seconds,
     or milliseconds from 1e11, or microseconds from 1e14.
+  - JSON goes into C(json) as written (a lone surrogate escape such as C(\ud800) included, as
+    PostgreSQL's json takes it) and into C(jsonb) as PostgreSQL renders it; jsonb refuses a lone
+    surrogate escape, and such a row is reported with its key. The module reads JSON nested to any
+    depth; PostgreSQL's limit is its stack (C(max_stack_depth), about 10,000 levels at the default
+    2MB), and a row beyond it is reported with its key and PostgreSQL's hint.
 """
 
 EXAMPLES = r"""

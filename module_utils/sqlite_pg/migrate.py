@@ -217,7 +217,15 @@ class Migration:
             raise refused(f"PostgreSQL refused: {sql.splitlines()[0]}...: {_pg_message(exc)}") from exc
 
     def _lost(self, exc: Exception) -> bool:
-        return isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError) or bool(self.conn.closed)
+        if self.conn.closed:
+            return True
+        if not isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError):
+            return False
+        # psycopg2 raises OperationalError for some errors of a live session too
+        # (SQLSTATE classes 53-55: out of memory, stack depth limit exceeded...):
+        # the server sent those. Lost: no SQLSTATE, a connection (08) or shutdown (57) one.
+        code = getattr(exc, "pgcode", None)
+        return code is None or code[:2] in ("08", "57")
 
     @staticmethod
     def _lost_error(doing: str, exc: Exception) -> MigrationError:
@@ -595,7 +603,9 @@ class Migration:
         if found:
             _rollback(self.conn)  # the failed transaction; re-reading the source needs no server
             key = copy.key_of_line(int(found.group(1)))
-        problem = Problem(name, f"PostgreSQL rejected a row: {_pg_message(exc)}", column, key)
+        hint = getattr(diag, "message_hint", None)  # the way through, when PostgreSQL knows one
+        reason = f"PostgreSQL rejected a row: {_pg_message(exc)}" + (f"; {hint}" if hint else "")
+        problem = Problem(name, reason, column, key)
         self.problems.items.append(problem)
         return MigrationError(self.problems.summary(), self.problems.as_list())
 
