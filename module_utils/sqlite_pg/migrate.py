@@ -410,8 +410,8 @@ class Migration:
                     continue
                 to_load.append(name)
                 continue
-            target = target_digest(self.conn, self.schema, name, copy.columns)
             source = copy.run(self.problems)
+            target = target_digest(self.conn, self.schema, name, copy.columns, _streamed(copy))
             result = results[name]
             result.source_rows, result.target_rows = source.count, target.count
             result.digest = source.hexdigest()
@@ -642,13 +642,19 @@ class Migration:
                 )
             result.verified = True
             return
-        target = target_digest(self.conn, self.schema, name, copy.columns)
+        target = target_digest(self.conn, self.schema, name, copy.columns, _streamed(copy))
         result.target_rows = target.count
         if target != copy.digest:
             self._stop_reading()  # diff_rows reads the source
             diff = diff_rows(self.conn, self.schema, copy)
             raise MigrationError(f"verification failed, rolled back: {diff.message()}")
         result.verified = True
+
+
+def _streamed(copy: TableCopy) -> dict[str, str] | None:
+    """The columns whose large values the read-back fetches in pieces, when the
+    source had such values (large_value.py); None: read as usual."""
+    return copy.streamed_columns if copy.large_rows else None
 
 
 def _pg_message(exc: Exception) -> str:
