@@ -24,10 +24,11 @@ from .converters import ColumnType, TextPolicy
 from .copy_text import escape_bytes
 from .errors import ConversionError
 
-# Longer values (bytes as stored) take the piecewise path. Four times the
-# chunk size: a concatenation of ~1 MiB of rows rarely reaches it.
-LARGE_VALUE_BYTES = 4 << 20
-PIECE_BYTES = 1 << 20  # read at a time (bytea's hex is twice that)
+# Longer values (bytes as stored) take the piecewise path. A shorter one is
+# copied whole several times over (about 20 MB at the most, measured), as
+# much as the chunks in flight; table_copy's concatenations are a quarter of it.
+LARGE_VALUE_BYTES = 1 << 20
+PIECE_BYTES = 256 << 10  # read at a time (bytea's hex is twice that)
 
 
 @dataclass(frozen=True)

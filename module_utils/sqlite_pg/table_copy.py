@@ -1,14 +1,15 @@
 """Streaming one table: SQLite rows -> converted COPY lines, with the source digest.
 
 On the fast path (sql_render.py) SQLite renders and checks each row's whole
-line and also concatenates the lines of ~``CHUNK_BYTES`` of rows in rowid order
+line and also concatenates the lines of ~``RANGE_BYTES`` of rows in rowid order
 (``_ranges``), in a thread of its own: Python gets one string per step, checks
 it once (``clean_chunk``), splits it and hashes each line (one SHA-1 per line,
 summed: the digest). A range with a row SQLite could not render, or text that
 fails the check, is read again row by row, and those rows go through one
 precompiled converter per column (as every row of the classic path, and the
 columns SQLite does not render). Lines are joined into ~1 MiB chunks for COPY.
-Memory stays at a few chunks (plus the largest single row).
+Memory stays at a few chunks: a row with a value longer than
+``LARGE_VALUE_BYTES`` is read, checked and sent in pieces (large_value.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ from .sqlite_source import FETCH_ROWS, SourceTable, SqliteSource, StringTooBig, 
 
 CHUNK_BYTES = 1 << 20
 BATCHES_AHEAD = 2  # batches of rows read ahead of the Python work
-# Rows per concatenation step: sized to about CHUNK_BYTES after the first step.
+# Rows per concatenation step: sized to about RANGE_BYTES after the first step,
+# a quarter of LARGE_VALUE_BYTES (SQLite's length limit meanwhile), so that a
+# concatenation rarely reaches it; chunks() joins them into CHUNK_BYTES.
+RANGE_BYTES = 256 << 10
 FIRST_RANGE_ROWS = 256
 MIN_RANGE_ROWS = 16
 MAX_RANGE_ROWS = 8192
@@ -192,7 +196,7 @@ class TableCopy:
     def _ranges(self) -> Iterator[tuple[int, int, bytes | None, int, int]]:
         """(lowest rowid, highest rowid, the lines, rows rendered, rows) per step:
         SQLite concatenates the lines of the next rows in rowid order itself, so
-        Python handles one string per ~``CHUNK_BYTES`` instead of a tuple per
+        Python handles one string per ~``RANGE_BYTES`` instead of a tuple per
         row (NULL lines, rows SQLite cannot render, are left out: counted).
         Lines None: the concatenation (or a value in it) passed SQLite's length
         limit; that range is read again row by row."""
@@ -223,7 +227,7 @@ class TableCopy:
             lower = top + 1
             if data and rendered_rows:
                 per_row = max(1, len(data) // rendered_rows)
-                limit = max(MIN_RANGE_ROWS, min(MAX_RANGE_ROWS, CHUNK_BYTES // per_row))
+                limit = max(MIN_RANGE_ROWS, min(MAX_RANGE_ROWS, RANGE_BYTES // per_row))
 
     def _checked_batches(
         self, reader: Iterator[list[tuple] | int], tail: list[tuple[int, Converter]], problems: ProblemLog
