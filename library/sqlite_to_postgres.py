@@ -194,6 +194,10 @@ notes:
     surrogate escape, and such a row is reported with its key. The module reads JSON nested to any
     depth; PostgreSQL's limit is its stack (C(max_stack_depth), about 10,000 levels at the default
     2MB), and a row beyond it is reported with its key and PostgreSQL's hint.
+  - A text or bytea value longer than 1 MiB is read from SQLite, sent and read back from
+    PostgreSQL in pieces, so that memory stays near that of the same database without it (a 50 MiB
+    TEXT and BLOB add about 3 MB). Large json and jsonb values, and tables C(WITHOUT ROWID), are
+    still read whole.
 """
 
 EXAMPLES = r"""
