@@ -4,6 +4,7 @@
     python bench/run.py --rows 100000 --rows 1000000 [--repeat 3]
     python bench/run.py --rows 100000 --host 127.0.0.1 --port 5432 --user postgres   # given server
     python bench/run.py --rows 100000 --baseline HEAD   # also the module as committed (*_base cases)
+    python bench/run.py --rows 10000 --large-values 50   # only: peak RSS with 50 MiB values (large_values.py)
 
 For each size: writes (or reuses) a Bwaincell-shaped SQLite database with
 ``scripts/bwaincell_sample.py``, renders its rows to COPY files, then runs
@@ -34,7 +35,7 @@ sys.path[:0] = [str(REPO), str(REPO / "scripts")]
 
 import bwaincell_sample  # noqa: E402
 
-from bench import pgtarget, render, report  # noqa: E402
+from bench import large_values, pgtarget, render, report  # noqa: E402
 from bench.cases import CASES, Context, Outcome, run_case  # noqa: E402
 from bench.pgtarget import PgServer  # noqa: E402
 
@@ -133,6 +134,8 @@ def _size(args: argparse.Namespace, server: PgServer, rows: int) -> dict[str, An
         baseline=_baseline(args.baseline, out),
     )
     cases = [c for c in CASES if not args.case or c.key in args.case] if not args.prepare else []
+    if args.large_values:
+        cases = []  # that case alone (below)
     if ctx.baseline is None:
         cases = [c for c in cases if not c.key.endswith("_base")]
     _warm([path, *(Path(e["file"]) for e in json.loads(manifest.read_text())["tables"])])
@@ -149,13 +152,16 @@ def _size(args: argparse.Namespace, server: PgServer, rows: int) -> dict[str, An
             )
             if not o.ok and args.verbose:
                 print(m.stderr[-4000:], file=sys.stderr)
-    return {
+    result: dict[str, Any] = {
         "rows": rows,
         "source_rows": source_rows,
         "sqlite_bytes": path.stat().st_size,
         "summary": report.summarise(outcomes),
         "outcomes": [o.__dict__ for o in outcomes],
     }
+    if args.large_values and not args.prepare:
+        result["large_values"] = large_values.run(ctx, args.large_values, out / "db", args.case)
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
         "--baseline",
         help="a git revision (or a module_utils directory): the module cases also with that code (*_base)",
     )
+    p.add_argument(
+        "--large-values",
+        type=int,
+        metavar="MIB",
+        help="only the large-values case: the module's peak RSS with a TEXT and a BLOB of MIB MiB",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="print failing cases' stderr")
     args = p.parse_args(argv)
     sizes = args.rows or [100_000]
@@ -196,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     print("postgresql:", json.dumps(results["postgresql"]))
     previous: dict[str, Any] | None = None
     for size in results["sizes"]:
+        if not size["outcomes"]:
+            continue  # --large-values or --prepare: no table of the cases
         print(
             f"\n{size['rows']:,} rows ({size['sqlite_bytes'] / 1e6:.0f} MB SQLite), median of {args.repeat}:"
         )

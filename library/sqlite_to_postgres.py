@@ -204,7 +204,7 @@ options:
         read from SQLite on; past 1 MiB in memory its COPY text goes to an unlinked temporary file
         in the managed host's TMPDIR, at most this many MiB. The file is gone when the module ends.
       - C(0) reads ahead 1 MiB in memory only. Lower it where TMPDIR is small or RAM-backed
-        (tmpfs); a full disk only stops the reading ahead.
+        (tmpfs); a full disk (or a write into the file it cuts short) only stops the reading ahead.
     type: int
     default: 256
 requirements:
@@ -323,6 +323,15 @@ notes:
   - A number in a date/time column is never read on its own. Each column's numbers are read one way,
     chosen before the copy from all of them (one scan per table) or set by O(date_numbers); a
     number in a C(time) column is refused.
+  - JSON goes into C(json) as written (a lone surrogate escape such as C(\ud800) included, as
+    PostgreSQL's json takes it) and into C(jsonb) as PostgreSQL renders it; jsonb refuses a lone
+    surrogate escape, and such a row is reported with its key. The module reads JSON nested to any
+    depth; PostgreSQL's limit is its stack (C(max_stack_depth), about 10,000 levels at the default
+    2MB), and a row beyond it is reported with its key and PostgreSQL's hint.
+  - A text or bytea value longer than 1 MiB is read from SQLite, sent and read back from
+    PostgreSQL in pieces, so that memory stays near that of the same database without it (a 50 MiB
+    TEXT and BLOB add about 3 MB). Large json and jsonb values, and tables C(WITHOUT ROWID), are
+    still read whole.
 """
 
 EXAMPLES = r"""

@@ -30,6 +30,21 @@ def escape(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
+# The same escapes as bytes, the backslash first (the others add backslashes).
+_BYTE_ESCAPES = sorted(
+    ((chr(c).encode(), t.encode()) for c, t in _ESCAPES.items()), key=lambda e: e[0] != b"\\"
+)
+
+
+def escape_bytes(data: bytes) -> bytes:
+    """``escape`` of UTF-8 text as bytes (no multi-byte sequence holds an ASCII
+    byte): for large values, where replace() beats str.translate tenfold."""
+    for raw, escaped in _BYTE_ESCAPES:  # the backslash first
+        if raw in data:
+            data = data.replace(raw, escaped)
+    return data
+
+
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "N": None}
 
 

@@ -311,7 +311,15 @@ class Migration:
         return reason
 
     def _lost(self, exc: Exception) -> bool:
-        return isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError) or bool(self.conn.closed)
+        if self.conn.closed:
+            return True
+        if not isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError):
+            return False
+        # psycopg2 raises OperationalError for some errors of a live session too
+        # (SQLSTATE classes 53-55: out of memory, stack depth limit exceeded...):
+        # the server sent those. Lost: no SQLSTATE, a connection (08) or shutdown (57) one.
+        code = getattr(exc, "pgcode", None)
+        return code is None or code[:2] in ("08", "57")
 
     @staticmethod
     def _lost_error(doing: str, exc: Exception) -> MigrationError:
@@ -608,9 +616,9 @@ class Migration:
                     continue
                 to_load.append(name)
                 continue
-            target = target_digest(self.conn, self.schema, name, copy.columns)
             found = len(self.problems.items)
             source = copy.run(self.problems)
+            target = target_digest(self.conn, self.schema, name, copy.columns, _streamed(copy))
             result = results[name]
             result.source_rows, result.target_rows = source.count, target.count
             result.digest = source.hexdigest()
@@ -983,7 +991,9 @@ class Migration:
         if found:
             _rollback(self.conn)  # the failed transaction; re-reading the source needs no server
             key = copy.key_of_line(int(found.group(1)))
-        problem = Problem(name, f"PostgreSQL rejected a row: {_pg_message(exc)}", column, key)
+        hint = getattr(diag, "message_hint", None)  # the way through, when PostgreSQL knows one
+        reason = f"PostgreSQL rejected a row: {_pg_message(exc)}" + (f"; {hint}" if hint else "")
+        problem = Problem(name, reason, column, key)
         self.problems.items.append(problem)
         return MigrationError(self.problems.summary(), self.problems.as_list())
 
@@ -1020,13 +1030,19 @@ class Migration:
                 )
             result.verified = True
             return
-        target = target_digest(self.conn, self.schema, name, copy.columns)
+        target = target_digest(self.conn, self.schema, name, copy.columns, _streamed(copy))
         result.target_rows = target.count
         if target != copy.digest:
             self._stop_reading()  # diff_rows reads the source
             diff = diff_rows(self.conn, self.schema, copy)
             raise MigrationError(f"verification failed, rolled back: {diff.message()}")
         result.verified = True
+
+
+def _streamed(copy: TableCopy) -> dict[str, str] | None:
+    """The columns whose large values the read-back fetches in pieces, when the
+    source had such values (large_value.py); None: read as usual."""
+    return copy.streamed_columns if copy.large_rows else None
 
 
 def _pg_message(exc: Exception) -> str:

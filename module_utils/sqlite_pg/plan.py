@@ -8,6 +8,7 @@ from .converters import ColumnType, Converter, TextPolicy, converter_for
 from .ddl import TableDDL, column_type_of, table_ddl
 from .errors import Problem
 from .identifiers import pg_name
+from .large_value import Streamer, streamer_for
 from .numeric_dates import ColumnNumbers, column_numbers
 from .options import Options
 from .pg_target import TargetTable
@@ -45,7 +46,7 @@ class TablePlan:
     def copy(self, source: SqliteSource, policy: TextPolicy, fast: bool = True) -> TableCopy:
         """The row loop's plan. Columns SQLite can render go first (COPY takes
         columns in any order), those needing Python last."""
-        rendered: list[tuple[str, Converter, FastField | None]] = []
+        rendered: list[tuple[str, Converter, FastField | None, Streamer | None]] = []
         for column in self.columns:
             column_type = self.types[column]
             found = self.numbers.get(column)
@@ -58,17 +59,18 @@ class TablePlan:
             if not exact:
                 self.inexact.append(column)
             sql = fast_field(column_type, widened, quote_sqlite(column)) if fast else None
-            rendered.append((column, convert, sql))
+            rendered.append((column, convert, sql, streamer_for(column_type, widened)))
         if self.source.without_rowid:  # the fast path re-reads odd rows by rowid
-            rendered = [(c, f, None) for c, f, _ in rendered]
+            rendered = [(c, f, None, None) for c, f, _, _ in rendered]
         rendered.sort(key=lambda item: item[2] is None)
         return TableCopy(
             source,
             self.source,
-            [c for c, _, _ in rendered],
-            [f for _, f, _ in rendered],
+            [c for c, _, _, _ in rendered],
+            [f for _, f, _, _ in rendered],
             self.source.primary_key,
-            fast_fields=[s for _, _, s in rendered if s is not None],
+            fast_fields=[s for _, _, s, _ in rendered if s is not None],
+            streamers=[s for _, _, _, s in rendered],
         )
 
 

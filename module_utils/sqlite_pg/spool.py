@@ -78,12 +78,23 @@ class SpooledPrefetch(Prefetch):
         return self._write_at + size <= self._limit
 
     def _to_file(self, chunk: bytes) -> tuple[int, int] | None:
+        """The chunk written whole at the end of the file, or None: spilling stops."""
         try:
             if self._file is None:  # closed in close()
                 self._file = tempfile.TemporaryFile(dir=self._directory)  # noqa: SIM115
-            os.pwrite(self._file.fileno(), chunk, self._write_at)
+            written = 0
+            view = memoryview(chunk)
+            # pwrite may write less than asked (a filling disk, a file size
+            # limit): write on until all of it is there or it writes nothing.
+            while written < len(chunk):
+                step = os.pwrite(self._file.fileno(), view[written:], self._write_at + written)
+                if step <= 0:
+                    raise OSError("the temporary file takes no more data")
+                written += step
         except OSError:
-            self._spill = False  # a full or unwritable disk: wait in memory instead
+            # A full or unwritable disk: this chunk waits in memory instead, whole
+            # (what was written of it is never read), and no other goes to the file.
+            self._spill = False
             return None
         entry = (self._write_at, len(chunk))
         self._write_at += len(chunk)

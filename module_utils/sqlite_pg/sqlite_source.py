@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -115,6 +117,11 @@ class SqliteSource:
         self.path = path
         # The file itself is looked at only before the first connection (source_file.py says why).
         self.file = file if file is not None else source_file.inspect(path)
+        # The fast path reads from two threads (table_copy: a reader and its
+        # consumer). SQLite serialises the calls, but an error's code and
+        # message are the connection's last: another thread's call in between
+        # replaces them ("not an error"). Each call and its error under this lock.
+        self._lock = threading.RLock()
         try:
             self.conn = sqlite3.connect(
                 self.file.uri, uri=True, isolation_level=None, check_same_thread=False
@@ -140,7 +147,8 @@ class SqliteSource:
 
     def _query(self, sql: str, params: tuple[object, ...] = (), table: str | None = None) -> list[tuple]:
         try:
-            return self.conn.execute(sql, params).fetchall()
+            with self._lock:
+                return self.conn.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
             if table is not None:
                 raise self._read_error(table, exc) from exc
@@ -345,33 +353,95 @@ class SqliteSource:
     def batches(
         self, sql: str, table: str, size: int = FETCH_ROWS, params: tuple[object, ...] = ()
     ) -> Iterator[list[tuple]]:
-        """The rows of ``sql`` in lists of up to ``size`` (fewer calls per row than iterating)."""
+        """The rows of ``sql`` in lists of up to ``size`` (fewer calls per row than iterating);
+        StringTooBig when SQLite's string length limit stops a row."""
         try:
-            cursor = self.conn.execute(sql, params)
+            with self._lock:
+                cursor = self.conn.execute(sql, params)
             while True:
-                rows = cursor.fetchmany(size)
+                with self._lock:
+                    rows = cursor.fetchmany(size)
                 if not rows:
                     return
                 yield rows
         except sqlite3.DatabaseError as exc:
+            if "too big" in str(exc):
+                raise StringTooBig(str(exc)) from exc
             raise self._read_error(table, exc) from exc
 
     def one(self, sql: str, table: str, params: tuple[object, ...] = ()) -> tuple:
         """The one row of an aggregate query; StringTooBig when SQLite's string
         length limit stops it."""
         try:
-            return self.conn.execute(sql, params).fetchone()
+            with self._lock:
+                return self.conn.execute(sql, params).fetchone()
         except sqlite3.DatabaseError as exc:
             if "too big" in str(exc):
                 raise StringTooBig(str(exc)) from exc
             raise self._read_error(table, exc) from exc
 
     def raw_row(self, table: str, columns: list[str], rowid: int) -> tuple:
-        """One row as stored, its rowid last: for the values the fast path leaves to Python."""
-        select = ", ".join(quote_sqlite(c) for c in columns)
-        return self._query(
-            f"SELECT {select}, _rowid_ FROM {quote_sqlite(table)} WHERE _rowid_ = ?", (rowid,), table
-        )[0]
+        """One row as stored, its rowid last: for the values the fast path leaves to Python
+        (StringTooBig: a value longer than the length limit)."""
+        select = ", ".join(quote_sqlite(c) for c in columns) or "NULL"
+        return self.one(
+            f"SELECT {select}, _rowid_ FROM {quote_sqlite(table)} WHERE _rowid_ = ?", table, (rowid,)
+        )
+
+    @contextlib.contextmanager
+    def length_limit(self, size: int) -> Iterator[None]:
+        """SQLite refuses (StringTooBig) to load or build any string or blob
+        longer than ``size`` bytes meanwhile: the fast path's guard against
+        copying a huge value several times over (table_copy, large_value)."""
+        previous = self.conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, size)
+        try:
+            yield
+        finally:
+            self.conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, previous)
+
+    def next_rowid(self, table: str, lowest: int) -> int | None:
+        """The first rowid from ``lowest`` on (reading no value)."""
+        row = self.one(f"SELECT min(_rowid_) FROM {quote_sqlite(table)} WHERE _rowid_ >= ?", table, (lowest,))
+        return row[0] if row else None
+
+    def storage_classes(self, table: str, columns: list[str], rowid: int) -> list[str]:
+        """typeof() of each value of a row (SQLite reads none of the values for it)."""
+        select = ", ".join(f"typeof({quote_sqlite(c)})" for c in columns)
+        row = self.one(f"SELECT {select} FROM {quote_sqlite(table)} WHERE _rowid_ = ?", table, (rowid,))
+        return [self._text(t) for t in row]
+
+    def value_size(self, table: str, column: str, rowid: int) -> int:
+        """Bytes of a TEXT or BLOB value as stored (its encoding's, for text), read from its header."""
+        with self._lock, self.conn.blobopen(table, column, rowid, readonly=True) as blob:
+            return len(blob)
+
+    def value_pieces(self, table: str, column: str, rowid: int, text: bool, size: int) -> Iterator[bytes]:
+        """A TEXT or BLOB value in pieces of about ``size`` bytes, read in place
+        (incremental I/O: never whole in memory, and not subject to the length
+        limit); text as UTF-8 whatever the database's encoding."""
+        decoder = None
+        if text and self.encoding != "UTF-8":
+            decoder = codecs.getincrementaldecoder(self.encoding.replace("UTF-16", "utf-16-"))()
+            size -= size % 2
+        with self._lock:
+            blob = self.conn.blobopen(table, column, rowid, readonly=True)
+        try:
+            while True:
+                with self._lock:
+                    piece = blob.read(size)
+                if decoder is not None:
+                    piece = decoder.decode(piece, final=not piece).encode("utf-8", "surrogatepass")
+                if not piece:
+                    return
+                yield piece
+        finally:
+            with self._lock:
+                blob.close()
+
+    @property
+    def encoding(self) -> str:
+        """PRAGMA encoding: UTF-8, UTF-16le or UTF-16be."""
+        return self._text(self._query("PRAGMA encoding")[0][0])
 
     def null_rows(self, table: str, columns: list[str], select: list[str], limit: int) -> list[tuple]:
         """Rows where any of ``columns`` is NULL: (select values..., null flags...)."""

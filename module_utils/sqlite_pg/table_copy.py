@@ -1,14 +1,15 @@
 """Streaming one table: SQLite rows -> converted COPY lines, with the source digest.
 
 On the fast path (sql_render.py) SQLite renders and checks each row's whole
-line and also concatenates the lines of ~``CHUNK_BYTES`` of rows in rowid order
+line and also concatenates the lines of ~``RANGE_BYTES`` of rows in rowid order
 (``_ranges``), in a thread of its own: Python gets one string per step, checks
 it once (``clean_chunk``), splits it and hashes each line (one SHA-1 per line,
 summed: the digest). A range with a row SQLite could not render, or text that
 fails the check, is read again row by row, and those rows go through one
 precompiled converter per column (as every row of the classic path, and the
 columns SQLite does not render). Lines are joined into ~1 MiB chunks for COPY.
-Memory stays at a few chunks (plus the largest single row).
+Memory stays at a few chunks: a row with a value longer than
+``LARGE_VALUE_BYTES`` is read, checked and sent in pieces (large_value.py).
 """
 
 from __future__ import annotations
@@ -21,13 +22,17 @@ from typing import Any
 from .converters import Converter
 from .copy_text import NULL, RowDigest, hash_sum
 from .errors import ConversionError, Problem, ProblemLog, excerpt
+from .large_value import LARGE_VALUE_BYTES, PIECE_BYTES, LargeRow, Streamer
 from .prefetch import Prefetch
 from .sql_render import FastField, clean_chunk, line_sql
 from .sqlite_source import FETCH_ROWS, SourceTable, SqliteSource, StringTooBig, quote_sqlite
 
 CHUNK_BYTES = 1 << 20
 BATCHES_AHEAD = 2  # batches of rows read ahead of the Python work
-# Rows per concatenation step: sized to about CHUNK_BYTES after the first step.
+# Rows per concatenation step: sized to about RANGE_BYTES after the first step,
+# a quarter of LARGE_VALUE_BYTES (SQLite's length limit meanwhile), so that a
+# concatenation rarely reaches it; chunks() joins them into CHUNK_BYTES.
+RANGE_BYTES = 256 << 10
 FIRST_RANGE_ROWS = 256
 MIN_RANGE_ROWS = 16
 MAX_RANGE_ROWS = 8192
@@ -49,8 +54,16 @@ class TableCopy:
     converters: list[Converter]
     key_columns: list[str]  # the primary key, or [] to name rows by rowid
     fast_fields: list[FastField] = field(default_factory=list)  # SQLite renders the first len() columns
+    # Per column (or None): how a value too large to copy whole goes in pieces (large_value.py).
+    streamers: list[Streamer | None] = field(default_factory=list)
     digest: RowDigest = field(default_factory=RowDigest)
     sent_rows: int = 0
+    large_rows: int = 0  # rows of the last chunks() read in pieces
+
+    @property
+    def streamed_columns(self) -> dict[str, str]:
+        """column -> how verify.py reads its large values back (large_value.Streamer.kind)."""
+        return {c: s.kind for c, s in zip(self.columns, self.streamers, strict=False) if s is not None}
 
     @property
     def uses_rowid(self) -> bool:
@@ -117,23 +130,29 @@ class TableCopy:
     def _fast_sql(self) -> str:
         rendered = len(self.fast_fields)
         head = line_sql(self.fast_fields)
-        if rendered == len(self.columns):
-            head = f"{head} || char(10)"  # the whole line
+        # SQLite ends the head with its separator, so the head is always text
+        # (a single integer field alone would come back as an int).
+        head = f"{head} || char(10)" if rendered == len(self.columns) else f"{head} || char(9)"
         select = ", ".join([head] + [quote_sqlite(c) for c in self.columns[rendered:]])
-        return f"SELECT {select}, _rowid_ FROM {quote_sqlite(self.table.name)}"
+        table = quote_sqlite(self.table.name)
+        return f"SELECT {select}, _rowid_ FROM {table} WHERE _rowid_ >= ? AND _rowid_ <= ? ORDER BY _rowid_"
 
-    def _fast_batches(self, problems: ProblemLog) -> Iterator[tuple[list[bytes], bytes]]:
+    def _fast_batches(self, problems: ProblemLog) -> Iterator[tuple[list[bytes], bytes] | LargeRow]:
         """(lines, the lines joined) per batch of rows. SQLite assembles the first
         ``len(fast_fields)`` fields (all of them: the whole line), NULL for a row it
         cannot render exactly; Python converts the other columns, and any row that
-        does not pass (re-read by rowid)."""
+        does not pass (re-read by rowid). A row with a value too large to copy
+        whole comes as a ``LargeRow``: its line in pieces."""
+        with self.source.length_limit(LARGE_VALUE_BYTES):
+            yield from self._fast_batches_limited(problems)
+
+    def _fast_batches_limited(self, problems: ProblemLog) -> Iterator[tuple[list[bytes], bytes] | LargeRow]:
         rendered = len(self.fast_fields)
         tail = list(zip(range(1, len(self.columns) - rendered + 1), self.converters[rendered:], strict=True))
-        name = self.table.name
         # SQLite steps through the rows in a thread of its own (it releases the
         # GIL meanwhile) while this one hashes and joins the previous batch.
         if tail:
-            reader = Prefetch(self.source.batches(self._fast_sql(), name), depth=BATCHES_AHEAD)
+            reader = Prefetch(self._row_batches(self._fast_sql(), -(2**63), 2**63 - 1), depth=BATCHES_AHEAD)
             try:
                 yield from self._checked_batches(reader, tail, problems)
             finally:
@@ -142,39 +161,63 @@ class TableCopy:
         ranges = Prefetch(self._ranges(), depth=BATCHES_AHEAD)
         try:
             for lower, top, data, rendered_rows, rows in ranges:
-                if top is None:  # too big to concatenate in SQLite: row by row from here
-                    rest = self.source.batches(self._range_sql(to_end=True), name, params=(lower,))
-                    yield from self._checked_batches(rest, [], problems)
-                    return
                 lines = data.splitlines(keepends=True) if data is not None else []
                 # Every row rendered, the text clean, one line per row: as it is.
                 if rendered_rows == rows == len(lines) and clean_chunk(data):
                     yield lines, data
                     continue
-                again = self.source.batches(self._range_sql(), name, params=(lower, top))
+                again = self._row_batches(self._range_sql(), lower, top)
                 yield from self._checked_batches(again, [], problems)
         finally:
             ranges.close()
 
-    def _range_sql(self, to_end: bool = False) -> str:
-        """Row by row: the lines and rowids of a rowid range (from a rowid on)."""
-        upper = "" if to_end else " AND _rowid_ <= ?"
+    def _range_sql(self) -> str:
+        """Row by row: the lines and rowids of a rowid range."""
         return (
             f"SELECT {line_sql(self.fast_fields)} || char(10), _rowid_ FROM {quote_sqlite(self.table.name)} "
-            f"WHERE _rowid_ >= ?{upper} ORDER BY _rowid_"
+            "WHERE _rowid_ >= ? AND _rowid_ <= ? ORDER BY _rowid_"
         )
 
-    def _ranges(self) -> Iterator[tuple[int, int | None, bytes | None, int, int]]:
+    def _row_batches(self, sql: str, lower: int, top: int) -> Iterator[list[tuple] | int]:
+        """The rows of ``sql`` (rowid last, in rowid order, from ``lower`` to ``top``)
+        in batches; a row SQLite stops at its length limit comes as its rowid alone."""
+        name = self.table.name
+        while lower <= top:
+            try:
+                for rows in self.source.batches(sql, name, params=(lower, top)):
+                    lower = rows[-1][-1] + 1
+                    yield rows
+                return
+            except StringTooBig:
+                pass
+            # The rows of the batch that stopped, each alone, up to the one at fault.
+            while lower <= top:
+                rowid = self.source.next_rowid(name, lower)
+                if rowid is None or rowid > top:
+                    return
+                lower = rowid + 1
+                try:
+                    row = self.source.one(sql, name, (rowid, rowid))
+                except StringTooBig:
+                    yield rowid
+                    break
+                yield [row]
+
+    def _ranges(self) -> Iterator[tuple[int, int, bytes | None, int, int]]:
         """(lowest rowid, highest rowid, the lines, rows rendered, rows) per step:
         SQLite concatenates the lines of the next rows in rowid order itself, so
-        Python handles one string per ~``CHUNK_BYTES`` instead of a tuple per
+        Python handles one string per ~``RANGE_BYTES`` instead of a tuple per
         row (NULL lines, rows SQLite cannot render, are left out: counted).
-        ``highest`` None: a concatenation grew too big for SQLite, read on row
-        by row from ``lowest``."""
+        Lines None: the concatenation (or a value in it) passed SQLite's length
+        limit; that range is read again row by row."""
         line = f"{line_sql(self.fast_fields)} || char(10)"
         sql = (
             "SELECT group_concat(copy_line, ''), count(copy_line), count(*), max(copy_rowid) FROM "
             f"(SELECT {line} AS copy_line, _rowid_ AS copy_rowid FROM {quote_sqlite(self.table.name)} "
+            "WHERE _rowid_ >= ? ORDER BY _rowid_ LIMIT ?)"
+        )
+        span = (
+            f"SELECT max(copy_rowid) FROM (SELECT _rowid_ AS copy_rowid FROM {quote_sqlite(self.table.name)} "
             "WHERE _rowid_ >= ? ORDER BY _rowid_ LIMIT ?)"
         )
         lower = -(2**63)
@@ -183,8 +226,9 @@ class TableCopy:
             try:
                 data, rendered_rows, rows, top = self.source.one(sql, self.table.name, (lower, limit))
             except StringTooBig:
-                yield lower, None, None, 0, 0
-                return
+                top = self.source.one(span, self.table.name, (lower, limit))[0]
+                data, rendered_rows, rows = None, 0, 1
+                limit = max(MIN_RANGE_ROWS, limit // 8)
             if not rows:
                 return
             yield lower, top, data, rendered_rows, rows
@@ -193,13 +237,18 @@ class TableCopy:
             lower = top + 1
             if data and rendered_rows:
                 per_row = max(1, len(data) // rendered_rows)
-                limit = max(MIN_RANGE_ROWS, min(MAX_RANGE_ROWS, CHUNK_BYTES // per_row))
+                limit = max(MIN_RANGE_ROWS, min(MAX_RANGE_ROWS, RANGE_BYTES // per_row))
 
     def _checked_batches(
-        self, reader: Iterator[list[tuple]], tail: list[tuple[int, Converter]], problems: ProblemLog
-    ) -> Iterator[tuple[list[bytes], bytes]]:
+        self, reader: Iterator[list[tuple] | int], tail: list[tuple[int, Converter]], problems: ProblemLog
+    ) -> Iterator[tuple[list[bytes], bytes] | LargeRow]:
         name = self.table.name
         for rows in reader:
+            if type(rows) is int:  # a row too large for SQLite to give whole
+                large = self._large_row(rows, problems)
+                if large is not None:
+                    yield large
+                continue
             lines = [self._with_tail(row, tail) for row in rows] if tail else [row[0] for row in rows]
             try:
                 data = b"".join(lines)  # TypeError: a row SQLite could not render
@@ -214,10 +263,83 @@ class TableCopy:
                 if line is not None and clean_chunk(line):
                     fixed.append(line)
                     continue
-                converted = self._convert(self.source.raw_row(name, self.columns, row[-1]), problems)
+                try:
+                    raw = self.source.raw_row(name, self.columns, row[-1])
+                except StringTooBig:  # a value too long to read whole
+                    large = self._large_row(row[-1], problems)
+                    if large is not None:
+                        yield fixed, b"".join(fixed)
+                        fixed = []
+                        yield large
+                    continue
+                converted = self._convert(raw, problems)
                 if converted is not None:
                     fixed.append(converted)
             yield fixed, b"".join(fixed)
+
+    def _large_row(self, rowid: int, problems: ProblemLog) -> LargeRow | None:
+        """A row holding a value longer than SQLite's length limit: its small
+        values read and converted as usual, each large one checked now in pieces
+        and rendered in pieces when sent (large_value.py); None having reported
+        its problems."""
+        name = self.table.name
+        classes = self.source.storage_classes(name, self.columns, rowid)
+        large = {
+            i
+            for i, kind in enumerate(classes)
+            if kind in ("text", "blob")
+            and self.source.value_size(name, self.columns[i], rowid) > LARGE_VALUE_BYTES
+        }
+        small = [c for i, c in enumerate(self.columns) if i not in large]
+        values = dict(zip(small, self.source.raw_row(name, small, rowid), strict=False))
+        heads = {i: next(self._pieces(i, rowid, classes[i], 200), b"") for i in large}  # for keys, reports
+        key = self.key_of(
+            (*(heads[i] if i in large else values[c] for i, c in enumerate(self.columns)), rowid)
+        )
+        streamers = self.streamers or [None] * len(self.columns)
+        fields: list[bytes | int] = []  # each small field's COPY text, or the index of a large one
+        reported = False
+        for i, (column, convert, streamer) in enumerate(
+            zip(self.columns, self.converters, streamers, strict=True)
+        ):
+            try:
+                if i not in large:
+                    value = values[column]
+                    fields.append(NULL.encode() if value is None else convert(value).encode())
+                elif streamer is None:  # a type not rendered in pieces: whole
+                    whole = b"".join(self._pieces(i, rowid, classes[i], PIECE_BYTES))
+                    fields.append(convert(whole).encode())
+                else:
+                    streamer.check(self._pieces(i, rowid, classes[i], PIECE_BYTES))
+                    fields.append(i)
+            except ConversionError as exc:
+                shown = excerpt(heads[i] if i in large else values[column])
+                problems.add(Problem(name, exc.reason, column, key, shown))
+                reported = True
+        if reported:
+            return None
+
+        def pieces() -> Iterator[bytes]:
+            run: list[bytes] = []  # small fields and separators between the large values
+            for position, item in enumerate(fields):
+                if position:
+                    run.append(b"\t")
+                if type(item) is bytes:
+                    run.append(item)
+                    continue
+                if run:
+                    yield b"".join(run)
+                    run = []
+                streamer = streamers[item]
+                assert streamer is not None
+                yield from streamer.render(self._pieces(item, rowid, classes[item], PIECE_BYTES))
+            run.append(b"\n")
+            yield b"".join(run)
+
+        return LargeRow(key, pieces)
+
+    def _pieces(self, index: int, rowid: int, storage: str, size: int) -> Iterator[bytes]:
+        return self.source.value_pieces(self.table.name, self.columns[index], rowid, storage == "text", size)
 
     @staticmethod
     def _with_tail(row: tuple, tail: list[tuple[int, Converter]]) -> bytes | None:
@@ -228,31 +350,52 @@ class TableCopy:
             rest = "\t".join([NULL if row[i] is None else c(row[i]) for i, c in tail])
         except ConversionError:
             return None
-        return head + b"\t" + rest.encode() + b"\n"
+        return head + rest.encode() + b"\n"  # head: the rendered fields and a tab
 
     def chunks(self, problems: ProblemLog, send: bool) -> Generator[bytes, None, None]:
         """COPY text in chunks (only while ``send`` and no problem is known);
         the digest and row count cover every good row either way."""
         total = 0
         count = 0
+        large_rows = 0
         out: list[bytes] = []
         size = 0
         batches = self._fast_batches(problems) if self.fast_fields else self._classic_batches(problems)
-        for lines, data in batches:
-            total += hash_sum(lines)
-            count += len(lines)
-            if send:
-                out.append(data)
-                size += len(data)
-                if size >= CHUNK_BYTES:
-                    if not problems:
-                        yield b"".join(out) if len(out) > 1 else out[0]
+        try:
+            for item in batches:
+                if type(item) is LargeRow:  # its line in pieces, hashed and sent as they come
+                    if send and out and not problems:
+                        yield b"".join(out)
                     out = []
                     size = 0
+                    sending = send and not problems
+                    line_hash = hashlib.sha1()
+                    for piece in item.pieces():
+                        line_hash.update(piece)
+                        if sending:
+                            yield piece
+                    total += int.from_bytes(line_hash.digest(), "big")
+                    count += 1
+                    large_rows += 1
+                    continue
+                lines, data = item
+                total += hash_sum(lines)
+                count += len(lines)
+                if send:
+                    out.append(data)
+                    size += len(data)
+                    if size >= CHUNK_BYTES:
+                        if not problems:
+                            yield b"".join(out) if len(out) > 1 else out[0]
+                        out = []
+                        size = 0
+        finally:
+            batches.close()  # here, in the thread reading SQLite (its length limit is lifted)
         if send and out and not problems:
             yield b"".join(out)
         self.digest.total = total
         self.digest.count = count
+        self.large_rows = large_rows
         self.sent_rows = count if send and not problems else 0
 
     def run(self, problems: ProblemLog) -> RowDigest:

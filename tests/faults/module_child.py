@@ -1,7 +1,9 @@
 """Run the module's logic (sqlite_pg.migrate.run) in a process a test can kill.
 
 argv: options_json. Prints {"ok": true, "result": ...} or
-{"ok": false, "error": msg, "problems": [...]} as JSON; exit 0 or 1.
+{"ok": false, "error": msg, "problems": [...]} as JSON, with "peak_rss_kb"
+(this process's VmHWM: getrusage() would carry the parent's high-water mark
+over fork and exec); exit 0 or 1.
 """
 
 from __future__ import annotations
@@ -32,13 +34,22 @@ def options_from(args: dict[str, Any]) -> Options:
     return Options(src=args["src"], connection=connection, **extra)
 
 
+def peak_rss_kb() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
+
 def main(args: dict[str, Any]) -> int:
     try:
         result = run(options_from(args))
     except MigrationError as exc:
-        print(json.dumps({"ok": False, "error": exc.msg, "problems": exc.problems}))
+        print(
+            json.dumps(
+                {"ok": False, "error": exc.msg, "problems": exc.problems, "peak_rss_kb": peak_rss_kb()}
+            )
+        )
         return 1
-    print(json.dumps({"ok": True, "result": result}))
+    print(json.dumps({"ok": True, "result": result, "peak_rss_kb": peak_rss_kb()}))
     return 0
 
 

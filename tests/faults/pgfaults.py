@@ -16,13 +16,17 @@ CHILD = Path(__file__).with_name("module_child.py")
 APP_NAME = "sqlite_to_postgres"  # the module's application_name
 
 
-def start_module(server: Any, dbname: str, src: Path, **extra: Any) -> subprocess.Popen[str]:
+def start_module(
+    server: Any, dbname: str, src: Path, env: dict[str, str] | None = None, **extra: Any
+) -> subprocess.Popen[str]:
+    """The module in a child process (``env``: its environment, default this one's)."""
     args = {**server.module_args(dbname), "src": str(src), **extra}
     return subprocess.Popen(
         [sys.executable, str(CHILD), json.dumps(args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
 
 

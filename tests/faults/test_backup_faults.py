@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import bwaincell_sample  # noqa: E402
 import sqlite_writer  # noqa: E402
 from polling import wait_for  # noqa: E402
+from tmpfs import mounted_tmpfs  # noqa: E402
 
 
 def run_backup_module(args: dict[str, Any], tmp: Path) -> tuple[int, dict[str, Any]]:
@@ -126,20 +127,8 @@ def test_backup_while_the_application_writes_is_consistent(
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
     """A 2 MiB tmpfs: smaller than the database (root only)."""
-    mnt = tmp_path / "tiny"
-    mnt.mkdir()
-    proc = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", str(mnt)],
-        capture_output=True,
-        check=False,
-    )
-    # The suite runs as root (scripts/test.sh); a machine where this fails
-    # cannot run the test, and must say so rather than pass.
-    assert proc.returncode == 0, f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}"
-    try:
+    with mounted_tmpfs(tmp_path / "tiny", "2m") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", str(mnt)], check=True)
 
 
 @pytest.mark.parametrize(

@@ -227,6 +227,7 @@ def test_a_cell_changed_before_verification_rolls_everything_back(
             schema: str,
             name: str,
             columns: list[str],
+            streamed: Any = None,
             *,
             _victim: str = victim,
             _done: list[Tamper] = done,
@@ -234,7 +235,7 @@ def test_a_cell_changed_before_verification_rolls_everything_back(
             if name == _victim and not _done:
                 with conn.cursor() as cur:
                     _done.append(tamper(cur, rng, _victim))
-            return real_digest(conn, schema, name, columns)
+            return real_digest(conn, schema, name, columns, streamed)
 
         monkeypatch.setattr(migrate, "target_digest", tampering_digest)
         text = _verify(pg_server, db, src)

@@ -117,3 +117,47 @@ def test_a_producer_that_dies_is_an_error_not_a_hang(tmp_path, monkeypatch) -> N
     with pytest.raises(RuntimeError, match="stopped without an end"):
         next(reader)
     reader.close()
+
+
+# A child process whose files may not grow past FILE_LIMIT (RLIMIT_FSIZE):
+# pwrite then really writes less than asked, and the next one fails (EFBIG;
+# SIGXFSZ ignored). The chunks must still arrive whole and in order.
+FILE_LIMIT = 2 * CHUNK + CHUNK // 2
+_SHORT_WRITE_CHILD = f"""
+import json, resource, signal, sys
+sys.path[:0] = sys.argv[1:3]
+from polling import wait_for
+from sqlite_pg.spool import SpooledPrefetch
+from test_spool import numbered
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, ({FILE_LIMIT}, {FILE_LIMIT}))
+reader = SpooledPrefetch(numbered(12), limit=40 * {CHUNK}, memory={CHUNK}, directory=sys.argv[3])
+wait_for(lambda: not reader._spill, "the file to refuse more", timeout=20.0)
+spilled = reader.spilled
+got = list(reader)
+reader.close()
+print(json.dumps({{"spilled": spilled, "whole": got == list(numbered(12))}}))
+"""
+
+
+def test_a_short_write_keeps_the_chunk_whole(tmp_path) -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    unit = Path(__file__).resolve().parent
+    module_utils = unit.parent.parent / "module_utils"
+    proc = subprocess.run(
+        [sys.executable, "-B", "-c", _SHORT_WRITE_CHILD, str(module_utils), str(unit.parent), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=str(unit),
+        env={**os.environ, "PYTHONPATH": str(unit)},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    # Two chunks fit in the file; the third was cut short there and waited in memory.
+    assert report == {"spilled": 2 * CHUNK, "whole": True}
