@@ -14,7 +14,10 @@ from .sqlite_source import SourceTable
 from .temporal import NumberReading, plausible_reading
 from .type_rules import postgres_type, translate_default
 
-NUMBER_DEFAULT = "a number whose unit is not certain (not within an epoch unit's plausible range)"
+NUMBER_DEFAULT = (
+    "a number whose unit is not certain (not within an epoch unit's plausible range); "
+    "date_numbers for this column says how to read it"
+)
 
 # Type names as the casting rules spell them -> the catalog's base type name.
 _TYPE_NAMES = {
@@ -66,16 +69,19 @@ class TableDDL:
     with_generated: list[tuple[str, str]] = field(default_factory=list)  # (kind, statement)
 
 
-def _default_sql(table: SourceTable, column: str, sqlite_default: str | None, pg_type: str) -> str | None:
+def _default_sql(
+    table: SourceTable, column: str, sqlite_default: str | None, pg_type: str, reading: str | None = None
+) -> str | None:
     translated = translate_default(sqlite_default, pg_type)  # ValueError: caller reports
     if translated is None:
         return None
     if translated.expression is not None:
         return translated.expression
     policy = TextPolicy()
-    if isinstance(translated.literal, int | float):  # a number in a date/time column: by its magnitude
-        magnitude = abs(translated.literal)
-        reading = plausible_reading(magnitude, magnitude)
+    if isinstance(translated.literal, int | float):  # a number in a date/time column: as its data is
+        if reading is None:  # read (date_numbers), else by its magnitude
+            magnitude = abs(translated.literal)
+            reading = plausible_reading(magnitude, magnitude)
         policy = TextPolicy(date_numbers=NumberReading(reading, NUMBER_DEFAULT))
     convert, _exact = converter_for(column_type_of(pg_type), policy)
     try:
@@ -91,13 +97,15 @@ def table_ddl(
     widen: set[str],
     included: set[str],
     types: dict[str, str] | None = None,
+    readings: dict[str, str] | None = None,
 ) -> TableDDL:
     """CREATE TABLE (columns, NOT NULL, defaults) and the statements to run
     after the load (primary key and uniques; indexes, then foreign keys).
 
     ``widen``: varchar columns to create as text; ``included``: tables in this
     migration (foreign keys to other tables are left out with a warning);
-    ``types``: columns whose type the data decides instead of the casting rules.
+    ``types``: columns whose type the data decides instead of the casting rules;
+    ``readings``: date/time columns' readings of numbers (date_numbers), for their defaults.
     Raises ValueError naming the column when a default cannot be translated.
     """
     result = TableDDL(create="")
@@ -117,7 +125,9 @@ def table_ddl(
             result.relations.append(NewRelation("identity sequence", f"{table.name}.{column.name}", sequence))
         else:
             try:
-                default = _default_sql(table, column.name, column.default, pg_type)
+                default = _default_sql(
+                    table, column.name, column.default, pg_type, (readings or {}).get(column.name)
+                )
             except ValueError as exc:
                 raise ValueError(f"{table.name}.{column.name}: {exc}") from exc
             if default is not None:

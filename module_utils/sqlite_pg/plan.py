@@ -266,7 +266,9 @@ def plan_create(
             if pg_type.length is not None and _too_long(source, table.name, column.name, pg_type.length):
                 widen.add(column.name)
     try:
-        ddl = table_ddl(options.schema, trimmed, widen, included, types)
+        prefix = table.name + "."
+        readings = {k[len(prefix) :]: v for k, v in options.date_numbers.items() if k.startswith(prefix)}
+        ddl = table_ddl(options.schema, trimmed, widen, included, types, readings)
     except ValueError as exc:
         problems.append(Problem(table.name, str(exc)))
         ddl = TableDDL(create="")

@@ -175,6 +175,20 @@ def test_julian_day_zero_is_postgres_first_noon(pg_db, tmp_path) -> None:
     assert rows == [(1, "4714-11-24 12:00:00 BC", "4714-11-24 BC"), (2, "4714-11-24 18:00:00 BC", None)]
 
 
+def test_a_numeric_default_is_read_as_the_column_is(pg_db, tmp_path) -> None:
+    """``DEFAULT 0`` in a created DATETIME column: no unit is certain from the number
+    alone, so it is refused naming date_numbers, and read by it once given."""
+    declared = "CREATE TABLE ev (id INTEGER PRIMARY KEY, at DATETIME DEFAULT 0);"
+    src = make_sqlite(tmp_path / "default.sqlite", declared, {"ev": [(1, 0)]})
+    error = run_failing(pg_db, src)
+    assert "date_numbers" in error.msg and "ev.at" in error.msg
+    assert user_tables(pg_db) == []
+    migrate_db(pg_db, src, date_numbers={"ev.at": "epoch_s"})
+    pg_db.execute("INSERT INTO ev (id) VALUES (2)")
+    rows = pg_db.query("SELECT id, (at AT TIME ZONE 'UTC')::text FROM ev ORDER BY id")
+    assert rows == [(1, "1970-01-01 00:00:00"), (2, "1970-01-01 00:00:00")]
+
+
 def test_option_names_must_be_migrated_date_columns(pg_db, tmp_path) -> None:
     src = _source(tmp_path, [(1, "2024-04-19", "2024-04-19", "x")])
     chosen = {"ev.nope": "epoch_s", "evs.at": "epoch_s", "ev.note": "epoch_ms", "ev.at": "julian_day"}
