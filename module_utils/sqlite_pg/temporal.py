@@ -230,6 +230,14 @@ def parse_instant(value: object, numbers: NumberReading = REFUSED) -> int | str:
     return (ordinal - 1) * DAY_US + clock - offset
 
 
+def instant_fields(instant: int) -> tuple[int, int, int, int]:
+    """(year, month, day, microseconds into the day) of an instant (year 0 is 1 BC):
+    for writing an instant in another form (postgres_to_sqlite)."""
+    days, clock = divmod(instant, DAY_US)
+    year, month, day = _civil(days + 1)
+    return year, month, day, clock
+
+
 def _day_text(ordinal: int) -> str:
     """YYYY-MM-DD as PostgreSQL's ISO DateStyle prints the day (BC after the zone)."""
     year, month, day = _civil(ordinal)
