@@ -29,8 +29,9 @@ Reader = Callable[[str], object]
 
 TIMESTAMP_TYPES = frozenset({"timestamptz", "timestamp"})
 _PER_UNIT = {"epoch_s": 1_000_000, "epoch_ms": 1000, "epoch_us": 1}
-_JULIAN_AT_EPOCH = 2440587.5  # the Julian day of 1970-01-01 00:00 UTC
 DAY_US = 86_400_000_000
+# Julian day 0 (4714-11-24 12:00 BC) is 2440587.5 days before the Unix epoch.
+_JULIAN_EPOCH_US = 2440587 * DAY_US + DAY_US // 2
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def number_reader(reading: str, reals: bool) -> Reader:
         instant = _instant(text)
         since = instant - UNIX_EPOCH
         if reading == "julian_day":
-            candidate: int | float = _JULIAN_AT_EPOCH + since / DAY_US
+            candidate: int | float = (since + _JULIAN_EPOCH_US) / DAY_US  # one rounding
         else:
             unit = _PER_UNIT[reading]
             if since % unit == 0:
