@@ -72,3 +72,16 @@ def column_types(path: Path, table: str) -> dict[str, set[str]]:
         }
     finally:
         conn.close()
+
+
+def typed_row(path: Path, table: str, key: Any, key_column: str = "id") -> dict[str, tuple[Any, str]]:
+    """One row: column -> (value, typeof())."""
+    conn = sqlite3.connect(path)
+    try:
+        columns = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')]
+        select = ", ".join(f'"{c}", typeof("{c}")' for c in columns)
+        row = conn.execute(f'SELECT {select} FROM "{table}" WHERE "{key_column}" = ?', (key,)).fetchone()
+    finally:
+        conn.close()
+    assert row is not None, (table, key)
+    return {c: (row[2 * i], row[2 * i + 1]) for i, c in enumerate(columns)}
