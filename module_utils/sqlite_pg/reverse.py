@@ -615,6 +615,11 @@ class Reverse:
         source = SqliteSource(path)
         results = {r.name: r for r in self.outcome.tables}
         try:
+            with self.conn.cursor() as cur:  # pg_stat_activity tells the copy from its verification
+                cur.execute(
+                    "SELECT set_config('application_name', %s, false)",
+                    (f"{self.options.connection.application_name} verifying",),
+                )
             for table in tables:
                 self._verify_table(source, table, results[table.name])
             checked = [_text(r[0]) for r in source._query("PRAGMA integrity_check")]
