@@ -722,15 +722,27 @@ class RowSink:
         self.count = 0
         self.error: BaseException | None = None
         self.keys = [table.columns.index(c) for c in table.key]
+        self.converted = [
+            (i, r)
+            for i, (c, r) in enumerate(zip(table.columns, readers, strict=True))
+            if table.forms[c] != "text"
+        ]
 
     def write(self, data: bytes | str) -> int:
         try:
             line = data.decode("utf-8") if isinstance(data, bytes) else data
-            fields = split_line(line)
+            row: list[Any] = split_line(line)
+            if len(row) != len(self.readers):
+                raise MigrationError(
+                    f"{self.table.name}: PostgreSQL sent {len(row)} fields, not {len(self.readers)}"
+                )
             try:
-                row = [None if f is None else r(f) for r, f in zip(self.readers, fields, strict=True)]
+                for position, read in self.converted:  # text is inserted as it is: no call
+                    value = row[position]
+                    if value is not None:
+                        row[position] = read(value)
             except ConversionError:
-                self._report(fields)
+                self._report(split_line(line))
                 return len(data)
             self.rows.append(row)
             if len(self.rows) >= BATCH_ROWS:

@@ -114,7 +114,12 @@ def shape_reader(name: str) -> Reader:
     step, render = shape.step, shape.render
 
     def read(text: str) -> object:
-        day, clock, micros = _stamp_parts(text)
+        found = _PG_STAMP.fullmatch(text)  # the common case inline: one call per value
+        if found is not None:
+            day, clock, fraction = found.groups()
+            micros = int(fraction.ljust(6, "0")) if fraction else 0
+        else:
+            day, clock, micros = _stamp_parts(text)
         if micros % step:
             raise ConversionError(
                 f"finer than the column's form holds ({shape.note}; it keeps {_precision(step)}): not rounded"
