@@ -53,7 +53,7 @@ options:
     description:
       - Path of the SQLite file to write on the managed host. An existing file is replaced atomically
         (rename) only once the new one is verified; it keeps the previous file's mode and owner (a new
-        one gets the template's).
+        one gets the template's). A symlink is followed; the file it names is replaced.
       - A C(-wal) or C(-journal) with content beside an existing dest means it is in use or was not
         closed cleanly; SQLite would apply it to the new file, so the module refuses. The empty
         C(-wal) and C(-shm) of a closed database are removed with the old file.
@@ -67,8 +67,8 @@ options:
     required: true
   backup:
     description:
-      - Keep the previous dest as C(<dest>.<YYYYmmdd_HHMMSS>.bak), a hard link made just before the
-        rename, so the file is never missing. RV(backup_file) names it.
+      - Keep the previous dest as C(<dest>.<YYYYmmdd_HHMMSS>.bak) (C(.1.bak), ... when that exists), a
+        hard link made just before the rename, so the file is never missing. RV(backup_file) names it.
     type: bool
     default: false
   login_host:

@@ -523,6 +523,8 @@ class Reverse:
                 db.execute("PRAGMA journal_mode = WAL")
         except ProblemLimitReached:
             raise self._fail(limited=True) from None
+        except psycopg2.Error as exc:  # reading a sequence's last value
+            raise self._pg_error(doing, exc) from exc
         except sqlite3.Error as exc:
             raise MigrationError(
                 f"writing the new SQLite file failed while {doing}: {exc}; {self.options.dest} is unchanged "

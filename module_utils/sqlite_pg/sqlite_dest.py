@@ -42,7 +42,7 @@ class Destination:
     _dir_fd: int = -1
 
     def __post_init__(self) -> None:
-        self.dest = os.path.abspath(self.dest)
+        self.dest = os.path.realpath(self.dest)  # a symlink is followed: the file it names is replaced
         self.directory = os.path.dirname(self.dest)
         name = os.path.basename(self.dest)
         if os.path.isdir(self.dest):
@@ -121,7 +121,7 @@ class Destination:
             self.check_not_in_use()
             kept = None
             if backup and os.path.exists(self.dest):
-                kept = f"{self.dest}.{time.strftime('%Y%m%d_%H%M%S')}.bak"
+                kept = self._backup_name()
                 os.link(self.dest, kept)  # the previous file under a second name: never missing
             os.replace(self.temp, self.dest)
         except OSError as exc:
@@ -139,6 +139,13 @@ class Destination:
                 os.unlink(self.dest + side)
         os.fsync(self._dir_fd)
         return kept
+
+    def _backup_name(self) -> str:
+        stem = f"{self.dest}.{time.strftime('%Y%m%d_%H%M%S')}"
+        name, number = f"{stem}.bak", 1
+        while os.path.lexists(name):  # a second run within the second
+            name, number = f"{stem}.{number}.bak", number + 1
+        return name
 
     def close(self) -> None:
         if self._dir_fd >= 0:

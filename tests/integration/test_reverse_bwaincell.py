@@ -197,3 +197,20 @@ def test_dest_is_the_template_and_the_previous_file_is_kept(pg_db: Any, sample: 
     assert dest.stat().st_mode & 0o777 == 0o640
     assert typed_row(dest, "users", 1)["name"] == ("renamed", "text")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["bwaincell.sqlite", kept.name])
+
+
+def test_a_symlinked_dest_replaces_the_file_it_names(pg_db: Any, sample: Path, tmp_path: Path) -> None:
+    migrate_db(pg_db, sample)
+    real = tmp_path / "data" / "bwaincell.sqlite"
+    real.parent.mkdir()
+    shutil.copy(sample, real)
+    link = tmp_path / "current.sqlite"
+    link.symlink_to(real)
+    pg_db.execute("UPDATE users SET name = 'via link' WHERE id = 2")
+    first = reverse_db(pg_db, link, sample, backup=True)
+    second = reverse_db(pg_db, link, sample, backup=True)  # within the same second, most likely
+    assert link.is_symlink() and link.resolve() == real
+    assert typed_row(real, "users", 2)["name"] == ("via link", "text")
+    assert first["dest"] == str(link)
+    kept = {first["backup_file"], second["backup_file"]}
+    assert len(kept) == 2 and all(Path(k).parent == real.parent for k in kept)
