@@ -55,11 +55,11 @@ from .storage_forms import (
     profiles_from,
     reader_for,
 )
+from .temporal import READINGS
 from .verify import diff_rows, target_count, target_digest
 from .virtual_tables import special_tables
 
 BATCH_ROWS = 2000  # rows per executemany: memory stays at a batch whatever the table's size
-NUMBER_FORMS = ("epoch_s", "epoch_ms", "epoch_us", "julian_day")
 
 
 @dataclass(frozen=True)
@@ -157,10 +157,6 @@ def run(options: ReverseOptions) -> dict[str, Any]:
         template.close()
 
 
-def _text(value: object) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
-
-
 class Reverse:
     def __init__(self, conn: Any, template: SqliteSource, options: ReverseOptions) -> None:
         self.conn = conn
@@ -221,7 +217,7 @@ class Reverse:
         rows = self.template._query(
             "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
         )
-        self.entries = [SchemaEntry(*(_text(v) for v in row)) for row in rows]
+        self.entries = [SchemaEntry(*(SqliteSource._text(v) for v in row)) for row in rows]
         special = special_tables(self.template)
         self.shadow = {n for n, s in special.items() if s.kind == "shadow table"}
         for name, table in special.items():
@@ -535,7 +531,7 @@ class Reverse:
 
     def _template_pragma(self, name: str) -> Any:
         value = self.template._query(f"PRAGMA {name}")[0][0]
-        return _text(value).lower() if isinstance(value, bytes | str) else value
+        return SqliteSource._text(value).lower() if isinstance(value, bytes | str) else value
 
     def _settings(self, db: sqlite3.Connection) -> None:
         """The template's file settings, before the first table; no journal while the
@@ -624,7 +620,7 @@ class Reverse:
                 )
             for table in tables:
                 self._verify_table(source, table, results[table.name])
-            checked = [_text(r[0]) for r in source._query("PRAGMA integrity_check")]
+            checked = [SqliteSource._text(r[0]) for r in source._query("PRAGMA integrity_check")]
             if checked != ["ok"]:
                 raise MigrationError(
                     f"the new SQLite file fails PRAGMA integrity_check: {'; '.join(checked[:5])}; "
@@ -633,7 +629,7 @@ class Reverse:
             dangling = source._query("PRAGMA foreign_key_check")
             if dangling:
                 shown = "; ".join(
-                    f"{_text(t)} rowid {rowid} points at no row of {_text(parent)}"
+                    f"{SqliteSource._text(t)} rowid {rowid} points at no row of {SqliteSource._text(parent)}"
                     for t, rowid, parent, _fk in dangling[:10]
                 )
                 raise MigrationError(
@@ -656,7 +652,7 @@ class Reverse:
         numbers = {
             f"{table.name}.{c}": form.removesuffix("_real")
             for c, form in table.forms.items()
-            if form.removesuffix("_real") in NUMBER_FORMS
+            if form.removesuffix("_real") in READINGS
         }
         forward = Options(
             src=source.path,

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from .options import VERIFY
 from .pg_target import ConnectionOptions
+from .temporal import READINGS
 
 EXTRA = ("fail", "exclude", "add")
-REVERSE_READINGS = ("epoch_s", "epoch_ms", "epoch_us", "julian_day")
 
 
 @dataclass
@@ -25,7 +25,7 @@ class ReverseOptions:
     extra: str = "fail"  # tables/columns PostgreSQL has and the template lacks: fail | exclude | add
     verify: str = "full"
     max_problems: int = 50
-    date_numbers: dict[str, str] = field(default_factory=dict)  # "table.column" -> REVERSE_READINGS
+    date_numbers: dict[str, str] = field(default_factory=dict)  # "table.column" -> temporal.READINGS
     backup: bool = False
     check_mode: bool = False
 
@@ -39,10 +39,8 @@ class ReverseOptions:
         if self.connection.lock_timeout < 0:
             raise ValueError("lock_timeout must be 0 (wait for ever) or more seconds")
         for key, reading in self.date_numbers.items():
-            if reading not in REVERSE_READINGS:
-                raise ValueError(
-                    f"date_numbers: {key}: {reading!r} is not one of {', '.join(REVERSE_READINGS)}"
-                )
+            if reading not in READINGS:
+                raise ValueError(f"date_numbers: {key}: {reading!r} is not one of {', '.join(READINGS)}")
             if "." not in key:
                 raise ValueError(f"date_numbers: {key!r} is not table.column")
 

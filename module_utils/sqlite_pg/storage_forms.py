@@ -22,16 +22,21 @@ from dataclasses import dataclass, field
 from .converters import ColumnType
 from .errors import ConversionError
 from .numbers import numeric_text
-from .temporal import UNIX_EPOCH, NumberReading, instant_fields, parse_instant
+from .temporal import (
+    DAY_US,
+    JULIAN_ZERO,
+    PER_UNIT,
+    READINGS,
+    UNIX_EPOCH,
+    NumberReading,
+    instant_fields,
+    parse_instant,
+)
 from .type_rules import affinity_type, normalise_declared
 
 Reader = Callable[[str], object]
 
 TIMESTAMP_TYPES = frozenset({"timestamptz", "timestamp"})
-_PER_UNIT = {"epoch_s": 1_000_000, "epoch_ms": 1000, "epoch_us": 1}
-DAY_US = 86_400_000_000
-# Julian day 0 (4714-11-24 12:00 BC) is 2440587.5 days before the Unix epoch.
-_JULIAN_EPOCH_US = 2440587 * DAY_US + DAY_US // 2
 
 
 @dataclass(frozen=True)
@@ -139,9 +144,9 @@ def number_reader(reading: str, reals: bool) -> Reader:
         instant = _instant(text)
         since = instant - UNIX_EPOCH
         if reading == "julian_day":
-            candidate: int | float = (since + _JULIAN_EPOCH_US) / DAY_US  # one rounding
+            candidate: int | float = (instant - JULIAN_ZERO) / DAY_US  # one rounding
         else:
-            unit = _PER_UNIT[reading]
+            unit = PER_UNIT[reading]
             if since % unit == 0:
                 return since // unit
             if not reals:
@@ -219,12 +224,11 @@ FORMS: dict[str, Callable[[ColumnType], Reader]] = {
     "blob": lambda column: _blob,
     **{name: (lambda column, name=name: shape_reader(name)) for name in TEXT_SHAPES},
     **{
-        reading: (lambda column, reading=reading: number_reader(reading, reals=False))
-        for reading in (*_PER_UNIT, "julian_day")
+        reading: (lambda column, reading=reading: number_reader(reading, reals=False)) for reading in READINGS
     },
     **{
         f"{reading}_real": (lambda column, reading=reading: number_reader(reading, reals=True))
-        for reading in _PER_UNIT
+        for reading in PER_UNIT
     },
 }
 
@@ -346,7 +350,7 @@ def choose_form(
         if numbers is not None and profile.numbers >= profile.texts:
             if numbers.reading is None:
                 raise ConversionError(numbers.refusal)
-            if numbers.reading in _PER_UNIT and profile.reals:
+            if numbers.reading in PER_UNIT and profile.reals:
                 return f"{numbers.reading}_real"
             return numbers.reading
         best = max(TEXT_SHAPES, key=lambda shape: profile.shapes.get(shape, 0))

@@ -68,6 +68,9 @@ JULIAN_END = 5373484.5  # SQLite's date functions read a Julian day from 0 up to
 # -- numbers -------------------------------------------------------------------
 _PER_UNIT = {"epoch_s": 1_000_000, "epoch_ms": 1000, "epoch_us": 1}
 READINGS = (*_PER_UNIT, "julian_day")
+# For writing instants as numbers (postgres_to_sqlite): microseconds per epoch unit, Julian day 0.
+PER_UNIT = _PER_UNIT
+JULIAN_ZERO = _JULIAN_ZERO
 # The magnitudes taken as epoch numbers without being told (every number of the
 # column within one range): 1973-03-03 to 2286-11-20 in each unit (and as far before
 # 1970). Below 1e8 lie years, Julian days (at most 5373484.5), YYYYMMDD dates and
