@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import sqlite3
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,8 +18,9 @@ from bench.pgloader_files import write_load_file
 from bench.pgtarget import PgServer
 
 # Target kinds: no database at all, an empty database (the loader creates the
-# tables), or the tables sequelize.sync() creates ("app").
-NONE, EMPTY, APP = "none", "empty", "app"
+# tables), the tables sequelize.sync() creates ("app"), or the sample migrated into
+# them beforehand, not measured (for the reverse copy, which reads PostgreSQL).
+NONE, EMPTY, APP, MIGRATED = "none", "empty", "app", "migrated"
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Case:
     target: str
     argv: Callable[[Context, str], list[str]]  # (context, database name)
     reference: str | None = None  # key of the module case it is compared with
+    prepare: Callable[[Context, str], None] | None = None  # before the measured run, not measured
 
 
 @dataclass
@@ -77,6 +82,77 @@ def _login(server: PgServer, db: str) -> dict[str, object]:
         "login_db": db,
         "ssl_mode": "disable",
     }
+
+
+def _dest(ctx: Context, db: str) -> Path:
+    return ctx.work / f"{db}.sqlite"
+
+
+def _reverse(verify: str) -> Callable[[Context, str], list[str]]:
+    def argv(ctx: Context, db: str) -> list[str]:
+        login = json.dumps(_login(ctx.server, db))
+        return _py("bench.child_reverse", str(ctx.sqlite_path), str(_dest(ctx, db)), login, verify)
+
+    return argv
+
+
+def _migrated(ctx: Context, db: str) -> None:
+    """The sample in the application's tables, as after the cut-over (the forward module, unmeasured)."""
+    pgtarget.run_statements(ctx.server, db, ctx.app_ddl)
+    login = json.dumps(_login(ctx.server, db))
+    env = dict(os.environ, PYTHONPATH=str(pgtarget.REPO))
+    subprocess.run(
+        _py("bench.child_module", str(ctx.sqlite_path), login, "count"),
+        env=env,
+        cwd=str(pgtarget.REPO),
+        check=True,
+        capture_output=True,
+    )
+    _dest(ctx, db).unlink(missing_ok=True)
+
+
+def _csv_files(ctx: Context, db: str) -> None:
+    """Each table of the sample as CSV (blobs as hex), its tables (columns and declared types)
+    and its indexes as SQL."""
+    folder = ctx.work / f"csv-{ctx.sqlite_path.stem}"
+    manifest = folder / "manifest.json"
+    _dest(ctx, db).unlink(missing_ok=True)
+    if manifest.exists():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(ctx.sqlite_path)
+    try:
+        entries = []
+        for table in ctx.tables:
+            path = folder / f"{table}.csv"
+            with path.open("w", newline="") as out:
+                writer = csv.writer(out)
+                for row in conn.execute(f'SELECT * FROM "{table}"'):
+                    writer.writerow([v.hex() if isinstance(v, bytes) else v for v in row])
+            entries.append({"table": table, "file": str(path)})
+        # The columns and declared types (their affinity) only: .import cannot write NULL (an
+        # empty field is ''), which the UNIQUE and NOT NULL constraints would refuse.
+        tables = [
+            f'CREATE TABLE "{t}" ('
+            + ", ".join(f'"{c[1]}" {c[2]}' for c in conn.execute(f'PRAGMA table_info("{t}")'))
+            + ");\n"
+            for t in ctx.tables
+        ]
+        indexes = [
+            r[0]
+            for r in conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+        ]
+    finally:
+        conn.close()
+    (folder / "tables.sql").write_text("".join(tables))
+    (folder / "indexes.sql").write_text("".join(f"{sql};\n" for sql in indexes))
+    manifest.write_text(json.dumps(entries))
+
+
+def _sqlite_import(ctx: Context, db: str) -> list[str]:
+    folder = ctx.work / f"csv-{ctx.sqlite_path.stem}"
+    files = [str(folder / name) for name in ("tables.sql", "indexes.sql")]
+    return _py("bench.child_sqlite_import", *files, str(_dest(ctx, db)), str(folder / "manifest.json"))
 
 
 def _pgloader(mode: str) -> Callable[[Context, str], list[str]]:
@@ -156,6 +232,30 @@ CASES: tuple[Case, ...] = (
         reference="module_count_app",
     ),
     Case(
+        "reverse_full",
+        "reverse: postgres_to_sqlite verify=full → new SQLite",
+        MIGRATED,
+        _reverse("full"),
+        reference="module_full_app",
+        prepare=_migrated,
+    ),
+    Case(
+        "reverse_count",
+        "reverse: postgres_to_sqlite verify=count → new SQLite",
+        MIGRATED,
+        _reverse("count"),
+        reference="sqlite_import",
+        prepare=_migrated,
+    ),
+    Case(
+        "sqlite_import",
+        "limit: sqlite3 shell .import of the same rows (CSV)",
+        NONE,
+        _sqlite_import,
+        reference="reverse_full",
+        prepare=_csv_files,
+    ),
+    Case(
         "sqlite_read",
         "limit: full read of the SQLite file",
         NONE,
@@ -172,6 +272,8 @@ def run_case(case: Case, ctx: Context, run_id: str) -> tuple[Outcome, Measuremen
         pgtarget.fresh_database(ctx.server, db)
         if case.target == APP:
             pgtarget.run_statements(ctx.server, db, ctx.app_ddl)
+    if case.prepare is not None:
+        case.prepare(ctx, db)
     pgtarget.checkpoint(ctx.server)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(pgtarget.REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
@@ -189,10 +291,13 @@ def run_case(case: Case, ctx: Context, run_id: str) -> tuple[Outcome, Measuremen
     if m.returncode != 0:
         tail = (m.stderr.strip() or m.stdout.strip()).splitlines()[-3:]
         out.note = f"exit {m.returncode}: " + " | ".join(tail)[:300]
-    if case.target != NONE:
+    if case.target in (EMPTY, APP):
         out.target_rows = pgtarget.table_counts(ctx.server, db, ctx.tables)
         pgtarget.drop_database(ctx.server, db)
-    else:
+    else:  # what the child counted (in the new SQLite file, for the reverse copy and its limit)
+        if case.target == MIGRATED:
+            pgtarget.drop_database(ctx.server, db)
+        _dest(ctx, db).unlink(missing_ok=True)
         rows = out.detail.get("rows", {})
         out.target_rows = dict(rows) if isinstance(rows, dict) else {}
     short = {t: n for t, n in ctx.source_rows.items() if out.target_rows.get(t) != n}

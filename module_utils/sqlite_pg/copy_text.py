@@ -49,11 +49,14 @@ _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f",
 
 
 def split_line(line: str) -> list[str | None]:
-    """Fields of one COPY text line (for reports), with escapes undone."""
+    """Fields of one COPY text line (for reports, and postgres_to_sqlite's rows), with escapes undone."""
     fields: list[str | None] = []
     for raw in line.rstrip("\n").split("\t"):
         if raw == NULL:
             fields.append(None)
+            continue
+        if "\\" not in raw:  # most fields: nothing to undo (postgres_to_sqlite reads every line here)
+            fields.append(raw)
             continue
         fields.append(re.sub(r"\\(.)", lambda m: _UNESCAPES.get(m.group(1)) or m.group(1), raw))
     return fields

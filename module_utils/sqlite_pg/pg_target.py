@@ -44,6 +44,7 @@ class ConnectionOptions:
     unix_socket: str | None = None
     connect_timeout: int = 10
     lock_timeout: int = 10  # seconds any statement waits for a lock (0: for ever); see locks.py
+    application_name: str = "sqlite_to_postgres"  # how pg_stat_activity shows the module's session
 
     def describe(self) -> str:
         where = self.unix_socket or self.host or "local socket"
@@ -58,7 +59,7 @@ def connect(options: ConnectionOptions) -> Any:
         "user": options.user,
         "dbname": options.database,
         "connect_timeout": options.connect_timeout,
-        "application_name": "sqlite_to_postgres",
+        "application_name": options.application_name,
     }
     host = options.unix_socket or options.host
     if host:

@@ -68,6 +68,9 @@ JULIAN_END = 5373484.5  # SQLite's date functions read a Julian day from 0 up to
 # -- numbers -------------------------------------------------------------------
 _PER_UNIT = {"epoch_s": 1_000_000, "epoch_ms": 1000, "epoch_us": 1}
 READINGS = (*_PER_UNIT, "julian_day")
+# For writing instants as numbers (postgres_to_sqlite): microseconds per epoch unit, Julian day 0.
+PER_UNIT = _PER_UNIT
+JULIAN_ZERO = _JULIAN_ZERO
 # The magnitudes taken as epoch numbers without being told (every number of the
 # column within one range): 1973-03-03 to 2286-11-20 in each unit (and as far before
 # 1970). Below 1e8 lie years, Julian days (at most 5373484.5), YYYYMMDD dates and
@@ -228,6 +231,14 @@ def parse_instant(value: object, numbers: NumberReading = REFUSED) -> int | str:
         raise ConversionError("not a date/time PostgreSQL accepts")
     ordinal, clock, offset = written
     return (ordinal - 1) * DAY_US + clock - offset
+
+
+def instant_fields(instant: int) -> tuple[int, int, int, int]:
+    """(year, month, day, microseconds into the day) of an instant (year 0 is 1 BC):
+    for writing an instant in another form (postgres_to_sqlite)."""
+    days, clock = divmod(instant, DAY_US)
+    year, month, day = _civil(days + 1)
+    return year, month, day, clock
 
 
 def _day_text(ordinal: int) -> str:

@@ -38,9 +38,11 @@ PLAYBOOK = """
 """
 
 
-def run_playbook(tmp_path: Path, variables: dict, *flags: str) -> subprocess.CompletedProcess[str]:
+def run_playbook(
+    tmp_path: Path, variables: dict, *flags: str, play: str = PLAYBOOK
+) -> subprocess.CompletedProcess[str]:
     playbook = tmp_path / "play.yml"
-    playbook.write_text(PLAYBOOK)
+    playbook.write_text(play)
     varfile = tmp_path / "vars.json"
     varfile.write_text(json.dumps(variables))
     varfile.chmod(0o600)  # holds the password: never on a command line

@@ -1,4 +1,5 @@
-"""The Ansible face: documentation and argument_spec agree; the docs are valid YAML."""
+"""The Ansible faces: documentation and argument_spec agree; the docs are valid YAML
+(every module of library/)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,19 @@ import ast
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
-LIBRARY = Path(__file__).resolve().parents[2] / "library" / "sqlite_to_postgres.py"
+LIBRARY = Path(__file__).resolve().parents[2] / "library"
+MODULES = {
+    "sqlite_to_postgres": {"changed", "tables", "problems", "ddl"},
+    "postgres_to_sqlite": {"changed", "tables", "problems", "dest", "extra", "backup_file"},
+}
 
 
-def assignments() -> dict[str, Any]:
-    tree = ast.parse(LIBRARY.read_text())
+def assignments(module: str) -> dict[str, Any]:
+    path = LIBRARY / f"{module}.py"
+    tree = ast.parse(path.read_text())
     found: dict[str, Any] = {}
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
@@ -21,26 +28,42 @@ def assignments() -> dict[str, Any]:
                 found[name] = yaml.safe_load(ast.literal_eval(node.value))
             elif name == "ARGUMENT_SPEC":
                 found[name] = eval(
-                    compile(ast.Expression(node.value), str(LIBRARY), "eval")
+                    compile(ast.Expression(node.value), str(path), "eval")
                 )  # dict(...) literals
     return found
 
 
-def test_documented_options_match_the_argument_spec() -> None:
-    parts = assignments()
+def test_every_module_is_checked() -> None:
+    assert {p.stem for p in LIBRARY.glob("*.py")} == set(MODULES)
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_documented_options_match_the_argument_spec(module: str) -> None:
+    parts = assignments(module)
+    assert parts["DOCUMENTATION"]["module"] == module
     options, spec = parts["DOCUMENTATION"]["options"], parts["ARGUMENT_SPEC"]
     assert set(options) == set(spec)
     for name, entry in spec.items():
         doc = options[name]
         assert doc.get("type") == entry.get("type"), name
         assert doc.get("choices") == entry.get("choices"), name
+        assert doc.get("elements") == entry.get("elements"), name
         assert (doc.get("default") or None) == (entry.get("default") or None), name
         assert bool(doc.get("required")) == bool(entry.get("required")), name
         assert doc.get("aliases") == entry.get("aliases"), name
     assert spec["login_password"]["no_log"] is True
 
 
-def test_examples_and_return_are_yaml() -> None:
-    parts = assignments()
-    assert sum("sqlite_to_postgres" in task for task in parts["EXAMPLES"]) >= 3
-    assert {"changed", "tables", "problems", "ddl"} <= set(parts["RETURN"])
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_examples_and_return_are_yaml(module: str) -> None:
+    parts = assignments(module)
+    assert sum(module in task for task in parts["EXAMPLES"]) >= 3
+    assert MODULES[module] <= set(parts["RETURN"])
+
+
+def test_both_directions_take_the_same_login_options() -> None:
+    forward, reverse = (assignments(m)["ARGUMENT_SPEC"] for m in ("sqlite_to_postgres", "postgres_to_sqlite"))
+    shared = [n for n in forward if n.startswith("login_") or n in ("port", "ssl_mode", "ca_cert", "schema")]
+    shared += ["connect_timeout", "lock_timeout", "date_numbers", "verify", "max_problems"]
+    for name in shared:
+        assert reverse[name] == forward[name], name
