@@ -28,6 +28,7 @@ from .temporal import (
     timestamp_text,
     timestamptz_text,
 )
+from .utf8 import utf8_text
 
 Converter = Callable[[object], str]
 
@@ -55,10 +56,7 @@ class TextPolicy:
 
 def _decode(value: object) -> str:
     if type(value) is bytes:
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ConversionError(f"invalid UTF-8 at byte {exc.start}") from exc
+        return utf8_text(value)
     if type(value) is int:
         return str(value)
     if type(value) is float:

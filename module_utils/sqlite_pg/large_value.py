@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from .converters import ColumnType, TextPolicy
 from .copy_text import escape_bytes
 from .errors import ConversionError
+from .utf8 import INVALID_UTF8
 
 # Longer values (bytes as stored) take the piecewise path. A shorter one is
 # copied whole several times over (about 20 MB at the most, measured), as
@@ -58,7 +59,7 @@ def _text_streamer(column: ColumnType, policy: TextPolicy) -> Streamer:
             try:
                 text = decoder.decode(piece, final=not piece)
             except UnicodeDecodeError as exc:
-                raise ConversionError(f"invalid UTF-8 at byte {offset - pending + exc.start}") from exc
+                raise ConversionError(INVALID_UTF8.format(offset - pending + exc.start)) from exc
             offset += len(piece)
             if "\x00" in text:
                 nul = True

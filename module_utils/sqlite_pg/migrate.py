@@ -74,6 +74,7 @@ from .sql_translate import ColumnInfo, Relation, Untranslatable, translate_selec
 from .sqlite_source import SchemaObject, SourceTable, SqliteSource
 from .sqlite_sql import SqlSyntaxError, view_select
 from .table_copy import TableCopy
+from .utf8 import shown_text
 from .verify import diff_rows, target_count, target_digest, target_has_rows
 
 
@@ -587,7 +588,7 @@ class Migration:
                         values = ", ".join(excerpt(v) for v in row[pk_count:])
                     else:
                         key = {"rowid": str(rowid)}
-                parent_text = parent.decode() if isinstance(parent, bytes) else parent
+                parent_text = shown_text(parent)
                 self.problems.add(
                     Problem(
                         name,
