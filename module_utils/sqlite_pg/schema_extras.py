@@ -206,7 +206,7 @@ def compare_computed(
     copy = TableCopy(source, table, names, converters, key_columns)
     problems = ProblemLog(limit=5)
     try:
-        digest = copy.run(problems)
+        digest = copy.run(problems).digest
     except ProblemLimitReached:
         digest = None
     if problems or digest is None:

@@ -38,6 +38,15 @@ MIN_RANGE_ROWS = 16
 MAX_RANGE_ROWS = 8192
 
 
+@dataclass(frozen=True)
+class CopyTally:
+    """What one pass over a table's rows found (``TableCopy.chunks``' return value):
+    the digest and count of every good row, and how many were read in pieces."""
+
+    digest: RowDigest
+    large_rows: int = 0
+
+
 @dataclass
 class TableCopy:
     """What is copied from one table and how: the plan for the row loop."""
@@ -50,8 +59,6 @@ class TableCopy:
     fast_fields: list[FastField] = field(default_factory=list)  # SQLite renders the first len() columns
     # Per column (or None): how a value too large to copy whole goes in pieces (large_value.py).
     streamers: list[Streamer | None] = field(default_factory=list)
-    digest: RowDigest = field(default_factory=RowDigest)
-    large_rows: int = 0  # rows of the last chunks() read in pieces
 
     @property
     def streamed_columns(self) -> dict[str, str]:
@@ -345,9 +352,14 @@ class TableCopy:
             return None
         return head + rest.encode() + b"\n"  # head: the rendered fields and a tab
 
-    def chunks(self, problems: ProblemLog, send: bool) -> Generator[bytes, None, None]:
+    def read_back(self, tally: CopyTally) -> dict[str, str] | None:
+        """The columns whose large values the read-back fetches in pieces, when the
+        pass read such values (large_value.py); None: read as usual."""
+        return self.streamed_columns if tally.large_rows else None
+
+    def chunks(self, problems: ProblemLog, send: bool) -> Generator[bytes, None, CopyTally]:
         """COPY text in chunks (only while ``send`` and no problem is known);
-        the digest and row count cover every good row either way."""
+        returns the tally, whose digest and count cover every good row either way."""
         total = 0
         count = 0
         large_rows = 0
@@ -386,15 +398,19 @@ class TableCopy:
             batches.close()  # here, in the thread reading SQLite (its length limit is lifted)
         if send and out and not problems:
             yield b"".join(out)
-        self.digest.total = total
-        self.digest.count = count
-        self.large_rows = large_rows
+        digest = RowDigest()
+        digest.total = total
+        digest.count = count
+        return CopyTally(digest, large_rows)
 
-    def run(self, problems: ProblemLog) -> RowDigest:
+    def run(self, problems: ProblemLog) -> CopyTally:
         """Digest only: convert every row without sending anything."""
-        for _ in self.chunks(problems, send=False):
-            pass
-        return self.digest
+        chunks = self.chunks(problems, send=False)
+        while True:
+            try:
+                next(chunks)
+            except StopIteration as end:
+                return end.value
 
     def keyed_hashes(self) -> Iterator[tuple[tuple[str, ...], int, str]]:
         """(key fields as COPY text, row hash, line) per convertible row: for row diffs."""
