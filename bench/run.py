@@ -45,7 +45,9 @@ def _sample(out: Path, rows: int, seed: int, regen: bool) -> Path:
 
     Writing 1M rows takes about a minute, which would dominate repeated runs.
     """
-    gen = (REPO / "scripts" / "bwaincell_sample.py").read_bytes()
+    scripts = REPO / "scripts"
+    files = [scripts / "bwaincell_sample.py", *sorted((scripts / "bwaincell_sample").glob("*.py"))]
+    gen = b"".join(f.read_bytes() for f in files)
     stamp = hashlib.sha256(gen + f"{rows}/{seed}".encode()).hexdigest()
     path = out / "db" / f"bwaincell-{rows}-s{seed}.sqlite"
     marker = path.with_suffix(".stamp")

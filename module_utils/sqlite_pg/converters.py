@@ -1,7 +1,7 @@
 """Per-target-type converters: a SQLite value to its PostgreSQL COPY text field.
 
-The table ``CONVERTER_BUILDERS`` is the casting data: target type name -> builder.
-A converter takes a non-NULL value as ``sqlite3`` returns it (text arrives as
+Each type's builder is named in the type registry (pg_types.py). A converter
+takes a non-NULL value as ``sqlite3`` returns it (text arrives as
 ``bytes`` so that invalid UTF-8 is found per value) and returns the field exactly
 as PostgreSQL's COPY TO prints the stored value, or raises ConversionError.
 Converters are built once per column, so the per-value work is one call.
@@ -28,6 +28,7 @@ from .temporal import (
     timestamp_text,
     timestamptz_text,
 )
+from .utf8 import utf8_text
 
 Converter = Callable[[object], str]
 
@@ -55,10 +56,7 @@ class TextPolicy:
 
 def _decode(value: object) -> str:
     if type(value) is bytes:
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ConversionError(f"invalid UTF-8 at byte {exc.start}") from exc
+        return utf8_text(value)
     if type(value) is int:
         return str(value)
     if type(value) is float:
@@ -222,41 +220,11 @@ def interval_converter(column: ColumnType, policy: TextPolicy) -> Converter:
     return convert
 
 
-# The casting table: PostgreSQL base type name -> converter builder.
-CONVERTER_BUILDERS: dict[str, Callable[[ColumnType, TextPolicy], Converter]] = {
-    "bool": boolean_converter,
-    "int2": integer_converter,
-    "int4": integer_converter,
-    "int8": integer_converter,
-    "numeric": numeric_converter,
-    "float4": float_converter,
-    "float8": float_converter,
-    "text": text_converter,
-    "varchar": text_converter,
-    "bpchar": text_converter,
-    "name": text_converter,
-    "citext": text_converter,
-    "uuid": uuid_converter,
-    "json": _escaped(json_text),
-    "jsonb": _jsonb,
-    "timestamptz": _dated(timestamptz_text),
-    "timestamp": _dated(timestamp_text),
-    "date": _dated(date_text),
-    "time": _plain(time_text),
-    "bytea": bytea_converter,
-    "interval": interval_converter,
-}
-# Types whose converter renders some forms exactly and sends other text on as it is
-# (reported like an unknown type: verify=count would not compare their rendering).
-PASSED_ON = frozenset({"interval"})
-
-
-def converter_for(column: ColumnType, policy: TextPolicy) -> tuple[Converter, bool]:
-    """The converter for a column, and whether the type is one we render exactly."""
-    if column.enum_labels:
-        return enum_converter(column, policy), True
-    builder = CONVERTER_BUILDERS.get(column.name)
-    if builder is None:
-        # Unknown type: send the text and let verification compare PostgreSQL's output.
-        return text_converter(ColumnType("text", column.formatted), policy), False
-    return builder(column, policy), column.name not in PASSED_ON
+# Builders of the types whose rendering is a function of the value alone (the
+# registry, pg_types.py, names each type's builder).
+json_converter = _escaped(json_text)
+jsonb_converter = _jsonb
+timestamptz_converter = _dated(timestamptz_text)
+timestamp_converter = _dated(timestamp_text)
+date_converter = _dated(date_text)
+time_converter = _plain(time_text)

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator
 from operator import methodcaller
+from typing import Any
 
 NULL = "\\N"
 
@@ -67,14 +68,24 @@ _sha1 = hashlib.sha1
 _digest_of = methodcaller("digest")
 _from_bytes = int.from_bytes  # big-endian by default
 
+# A row's hash: the SHA-1 of its COPY text line (the newline included) as a
+# big-endian integer; a table's digest sums them. The functions below are the
+# only places that compute it.
+line_hasher = hashlib.sha1  # for a line that comes in pieces: update(), then hash_value()
+
+
+def hash_value(hasher: Any) -> int:
+    """The row hash of a line fed to ``line_hasher()`` piece by piece."""
+    return _from_bytes(hasher.digest())
+
 
 def row_hash(line: bytes) -> int:
-    return int.from_bytes(hashlib.sha1(line).digest(), "big")
+    return _from_bytes(_sha1(line).digest())
 
 
 def hash_sum(lines: list[bytes]) -> int:
-    """Sum of the lines' SHA-1 (big-endian integers): ``RowDigest.add`` over a batch,
-    with no Python frame per line."""
+    """Sum of the lines' row hashes: ``RowDigest.add`` over a batch, with no
+    Python frame per line."""
     return sum(map(_from_bytes, map(_digest_of, map(_sha1, lines))))
 
 
@@ -94,7 +105,7 @@ class RowDigest:
 
     def add(self, line: bytes) -> None:
         self.count += 1
-        self.total += int.from_bytes(hashlib.sha1(line).digest(), "big")
+        self.total += row_hash(line)
 
     def hexdigest(self) -> str:
         return f"{self.total % _MOD:032x}"

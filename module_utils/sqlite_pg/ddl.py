@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from .converters import ColumnType, TextPolicy, converter_for
+from .converters import TextPolicy
 from .copy_text import split_line
 from .errors import ConversionError
 from .identifiers import column_list, object_name, pg_name, qualified, quote_ident, quote_literal
 from .names import NewRelation
+from .pg_types import column_type, converter_for
 from .sqlite_source import SourceTable
 from .temporal import NumberReading, plausible_reading
 from .type_rules import postgres_type, translate_default
@@ -18,35 +18,6 @@ NUMBER_DEFAULT = (
     "a number whose unit is not certain (not within an epoch unit's plausible range); "
     "date_numbers for this column says how to read it"
 )
-
-# Type names as the casting rules spell them -> the catalog's base type name.
-_TYPE_NAMES = {
-    "boolean": "bool",
-    "uuid": "uuid",
-    "timestamp with time zone": "timestamptz",
-    "date": "date",
-    "time without time zone": "time",
-    "json": "json",
-    "jsonb": "jsonb",
-    "double precision": "float8",
-    "bigint": "int8",
-    "integer": "int4",
-    "smallint": "int2",
-    "text": "text",
-    "bytea": "bytea",
-}
-
-
-def column_type_of(pg_type: str) -> ColumnType:
-    found = re.fullmatch(r"varchar\((\d+)\)", pg_type)
-    if found:
-        return ColumnType("varchar", f"character varying({found.group(1)})", length=int(found.group(1)))
-    found = re.fullmatch(r"numeric(?:\((\d+)(?:,(\d+))?\))?", pg_type)
-    if found:
-        precision = int(found.group(1)) if found.group(1) else None
-        scale = int(found.group(2) or 0) if precision is not None else None
-        return ColumnType("numeric", pg_type, precision=precision, scale=scale)
-    return ColumnType(_TYPE_NAMES.get(pg_type, "text"), pg_type)
 
 
 @dataclass
@@ -83,7 +54,7 @@ def _default_sql(
             magnitude = abs(translated.literal)
             reading = plausible_reading(magnitude, magnitude)
         policy = TextPolicy(date_numbers=NumberReading(reading, NUMBER_DEFAULT))
-    convert, _exact = converter_for(column_type_of(pg_type), policy)
+    convert, _exact = converter_for(column_type(pg_type), policy)
     try:
         field_text = split_line(convert(translated.literal))[0]
     except ConversionError as exc:

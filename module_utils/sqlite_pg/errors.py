@@ -25,6 +25,10 @@ class ConversionError(ValueError):
         self.reason = reason
 
 
+class ProblemsFound(Exception):
+    """A phase found problems (in the run's ProblemLog): the run fails with their report."""
+
+
 class ProblemLimitReached(Exception):
     """Raised to stop scanning once ``max_problems`` problems are collected."""
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from .errors import ConversionError
 from .numbers import decimal_text
+from .utf8 import utf8_text
 
 
 class _Number(str):
@@ -28,10 +29,7 @@ def _reject_constant(name: str) -> Any:
 
 def _decode(value: object) -> str:
     if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ConversionError(f"invalid UTF-8 at byte {exc.start}") from exc
+        return utf8_text(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return repr(value)
     if isinstance(value, str):

@@ -7,7 +7,7 @@ to ``LARGE_VALUE_BYTES`` (``SqliteSource.length_limit``), so a row with a
 longer value stops the read instead (StringTooBig); table_copy then reads that
 row alone: its small values as usual, each large one in pieces by incremental
 blob I/O, which never holds it whole. A column of a type that renders piece by
-piece (text, varchar, citext, bytea: ``streamer_for``) is checked in a first
+piece (text, varchar, citext, bytea: ``pg_types.streamer_for``) is checked in a first
 pass (nothing is sent for a value that fails) and sent in a second; a large
 value of another type (json, jsonb, ...) is read whole and converted as usual.
 The read-back of such rows (verify.py) fetches them from PostgreSQL in pieces too.
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from .converters import ColumnType, TextPolicy
 from .copy_text import escape_bytes
 from .errors import ConversionError
+from .utf8 import INVALID_UTF8
 
 # Longer values (bytes as stored) take the piecewise path. A shorter one is
 # copied whole several times over (about 20 MB at the most, measured), as
@@ -43,7 +44,7 @@ class Streamer:
     render: Callable[[Iterable[bytes]], Iterator[bytes]]  # the COPY field's text, in pieces
 
 
-def _text_streamer(column: ColumnType, policy: TextPolicy) -> Streamer:
+def text_streamer(column: ColumnType, policy: TextPolicy) -> Streamer:
     """``converters.text_converter``'s rules (UTF-8, NUL, length), piece by piece."""
     limit = None if policy.ignore_length else column.length
     strip_nul = policy.strip_nul
@@ -58,7 +59,7 @@ def _text_streamer(column: ColumnType, policy: TextPolicy) -> Streamer:
             try:
                 text = decoder.decode(piece, final=not piece)
             except UnicodeDecodeError as exc:
-                raise ConversionError(f"invalid UTF-8 at byte {offset - pending + exc.start}") from exc
+                raise ConversionError(INVALID_UTF8.format(offset - pending + exc.start)) from exc
             offset += len(piece)
             if "\x00" in text:
                 nul = True
@@ -76,7 +77,7 @@ def _text_streamer(column: ColumnType, policy: TextPolicy) -> Streamer:
     return Streamer("text", check, render)
 
 
-def _bytea_streamer(column: ColumnType, policy: TextPolicy) -> Streamer:
+def bytea_streamer(column: ColumnType, policy: TextPolicy) -> Streamer:
     def check(pieces: Iterable[bytes]) -> None:
         return None  # any bytes are bytea
 
@@ -86,24 +87,6 @@ def _bytea_streamer(column: ColumnType, policy: TextPolicy) -> Streamer:
             yield piece.hex().encode("ascii")
 
     return Streamer("bytea", check, render)
-
-
-# Target types whose large values go through in pieces (typname -> builder):
-# their COPY text is the value escaped piece by piece, or its hex. (char(n) is
-# not: PostgreSQL's substring() of it drops the padding COPY prints.)
-STREAMERS: dict[str, Callable[[ColumnType, TextPolicy], Streamer]] = {
-    "text": _text_streamer,
-    "varchar": _text_streamer,
-    "citext": _text_streamer,
-    "bytea": _bytea_streamer,
-}
-
-
-def streamer_for(column: ColumnType, policy: TextPolicy) -> Streamer | None:
-    if column.enum_labels:
-        return None
-    builder = STREAMERS.get(column.name)
-    return builder(column, policy) if builder else None
 
 
 @dataclass

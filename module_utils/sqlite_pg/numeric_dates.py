@@ -19,11 +19,10 @@ from typing import Any
 
 from .converters import ColumnType
 from .errors import Problem
+from .pg_types import DATE_TYPES
 from .sqlite_source import SourceTable, SqliteSource, quote_sqlite
 from .temporal import PLAUSIBLE, READINGS, NumberReading, plausible_reading
 from .type_rules import affinity_type, normalise_declared
-
-DATE_TYPES = frozenset({"timestamptz", "timestamp", "date"})
 
 # temporal.NUMBER_TEXT's whitespace. In SQL: text (or a blob, which arrives as bytes
 # too) of digits, at most one dot, minus signs not after a digit or dot, and that

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .converters import ColumnType, Converter, TextPolicy, converter_for
-from .ddl import TableDDL, column_type_of, table_ddl
+from .converters import ColumnType, Converter, TextPolicy
+from .ddl import TableDDL, table_ddl
 from .errors import Problem
 from .identifiers import pg_name
-from .large_value import Streamer, streamer_for
+from .large_value import Streamer
 from .numeric_dates import ColumnNumbers, column_numbers
 from .options import Options
 from .pg_target import TargetTable
+from .pg_types import INTEGER_TYPES, column_type, converter_for, fast_field, streamer_for
 from .schema_extras import TableExtras, created_extras
-from .sql_render import FastField, fast_field
+from .sql_render import FastField
 from .sqlite_source import SourceTable, SqliteSource, quote_sqlite
 from .table_copy import TableCopy
-from .type_rules import INTEGER_TYPES, integer_type_for, postgres_type
+from .type_rules import integer_type_for, postgres_type
 
 
 @dataclass
@@ -177,7 +178,7 @@ def widen_integers(
 ) -> tuple[dict[str, dict[str, str]], list[str]]:
     """For the tables the module creates: the integer columns whose values do not fit
     the type the casting rules give (SQLite integers are 64-bit), with the narrowest
-    type that holds them (type_rules.INTEGER_TYPES); a column referencing a widened
+    type that holds them (pg_types.INTEGER_TYPES); a column referencing a widened
     one gets its type too, so it can hold every key. With a warning each."""
     types: dict[str, dict[str, str]] = {}
     warnings: list[str] = []
@@ -274,9 +275,9 @@ def plan_create(
         ddl = TableDDL(create="")
         return TablePlan(table, None, [], {}, [], ddl)
     extras = created_extras(options.schema, trimmed, ddl.types)
-    types = {name: column_type_of(pg_type) for name, pg_type in ddl.types.items()}
+    types = {name: column_type(pg_type) for name, pg_type in ddl.types.items()}
     # types of the generated columns too: for comparing PostgreSQL's values with SQLite's
-    types.update({name: column_type_of(pg_type) for name, pg_type in extras.generated_types.items()})
+    types.update({name: column_type(pg_type) for name, pg_type in extras.generated_types.items()})
     not_null = [c.name for c in kept if c.not_null or c.pk_position]
     numbers = column_numbers(source, table, types, options.date_numbers)
     plan = TablePlan(table, None, [c.name for c in kept], types, not_null, ddl, widen, numbers=numbers)
@@ -285,4 +286,4 @@ def plan_create(
 
 
 def column_type_of_declared(declared: str) -> ColumnType:
-    return column_type_of(postgres_type(declared))
+    return column_type(postgres_type(declared))

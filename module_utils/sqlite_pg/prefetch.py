@@ -34,13 +34,15 @@ class Prefetch(Iterator[Any]):
 
     The generator runs in the producer thread only, so the SQLite connection it
     reads is used by one thread at a time as long as nothing else reads the
-    source until ``close()`` returns. An exception of the producer is raised
+    source until ``close()`` returns (read_ahead.SourceLease sees to it); the
+    generator's return value is ``result`` once it has ended. An exception of the producer is raised
     unchanged by ``__next__`` (problem reports stay the same). ``close()`` stops
     the producer, closes the generator in that thread and joins it.
     """
 
-    def __init__(self, chunks: Generator[Any, None, None], depth: int = DEPTH) -> None:
+    def __init__(self, chunks: Generator[Any, None, Any], depth: int = DEPTH) -> None:
         self._chunks = chunks
+        self.result: Any = None  # the generator's return value, once it has ended
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._finished = False
@@ -59,7 +61,12 @@ class Prefetch(Iterator[Any]):
 
     def _produce(self) -> None:
         try:
-            for chunk in self._chunks:
+            while True:
+                try:
+                    chunk = next(self._chunks)
+                except StopIteration as end:
+                    self.result = end.value
+                    break
                 if not self._put(chunk):
                     return
             self._put(_Done)

@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .converters import ColumnType, TextPolicy, converter_for
+from .converters import ColumnType, TextPolicy
 from .errors import ProblemLimitReached, ProblemLog, Skipped
 from .identifiers import column_list, qualified, quote_ident
+from .pg_types import converter_for
 from .sql_translate import (
     ColumnInfo,
     Relation,
@@ -205,7 +206,7 @@ def compare_computed(
     copy = TableCopy(source, table, names, converters, key_columns)
     problems = ProblemLog(limit=5)
     try:
-        digest = copy.run(problems)
+        digest = copy.run(problems).digest
     except ProblemLimitReached:
         digest = None
     if problems or digest is None:

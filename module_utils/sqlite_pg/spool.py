@@ -52,7 +52,7 @@ class SpooledPrefetch(Prefetch):
 
     def __init__(
         self,
-        chunks: Generator[bytes, None, None],
+        chunks: Generator[bytes, None, Any],
         limit: int,
         memory: int = MEMORY_BYTES,
         directory: str | None = None,

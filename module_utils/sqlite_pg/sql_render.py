@@ -89,17 +89,17 @@ def _int_pattern(digits: int) -> str:
     return rf"0|-?[1-9]\d{{0,{digits - 1}}}"
 
 
-def _integer(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+def integer_field(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
     low, high = INT_RANGES[column.name]
     sql = f"CASE WHEN typeof({x}) = 'integer' AND {x} BETWEEN {low} AND {high} THEN {x} END"
     return FastField(sql, _int_pattern(len(str(high))))
 
 
-def _boolean(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+def boolean_field(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
     return FastField(f"CASE {x} WHEN 1 THEN 't' WHEN 0 THEN 'f' END", "[tf]")
 
 
-def _text(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
+def text_field(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
     if column.name == "bpchar":
         return None  # printed blank-padded: Python pads
     # A REAL in a text column: SQLite's and Python's float-to-text differ. The
@@ -110,7 +110,7 @@ def _text(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
     return FastField(f"CASE WHEN {wanted} THEN {escaped_sql(x)} END", _ESCAPED)
 
 
-def _uuid(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+def uuid_field(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
     return FastField(
         f"CASE WHEN {x} GLOB '{_UUID_GLOB}' THEN {x} END",
         r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
@@ -136,11 +136,11 @@ def _timestamp(suffix: str) -> Callable[[ColumnType, TextPolicy, str], FastField
     return render
 
 
-def _date(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+def date_field(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
     return FastField(f"CASE WHEN {x} GLOB '{_DAY_SHAPE}' AND {_day_sql(x)} THEN {x} END", _DAY)
 
 
-def _time(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+def time_field(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
     # substr(): a comparison with the column itself would apply its affinity
     # (TIME is NUMERIC) to '24', and no text is less than a number.
     return FastField(f"CASE WHEN {x} GLOB '{_CLOCK_GLOB}' AND substr({x}, 1, 2) < '24' THEN {x} END", _CLOCK)
@@ -154,7 +154,7 @@ def _below(x: str, digits: int) -> str:
     return f"{x} > -{bound} AND {x} < {bound}"
 
 
-def _numeric(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
+def numeric_field(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
     if column.precision is None:
         return FastField(f"CASE WHEN typeof({x}) = 'integer' THEN {x} END", r"0|-?[1-9]\d*")
     scale = column.scale or 0
@@ -173,7 +173,7 @@ def _numeric(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None
     return FastField(sql, rf"-?(?:0|[1-9]\d{{0,{whole - 1}}})\.\d{{{scale}}}")
 
 
-def _float8(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+def float8_field(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
     # %.15g is the shortest form whenever it round-trips, for normal doubles
     # below 2^53 (no ties with PostgreSQL's shortest-digits choice there); it
     # switches to exponent notation where float8out does (exp < -4 or >= 15).
@@ -187,19 +187,19 @@ def _float8(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
     return FastField(sql, r"-?\d{1,15}(?:\.\d+)?(?:e[+-]\d\d\d?)?")
 
 
-def _json(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
+def json_field(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
     if sqlite3.sqlite_version_info < JSON_VALID_FROM:
         return None
     sql = f"CASE WHEN typeof({x}) = 'text' AND json_valid({x}) THEN {escaped_sql(x)} END"
     return FastField(sql, _ESCAPED)
 
 
-def _bytea(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
+def bytea_field(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
     sql = f"CASE WHEN typeof({x}) <> 'real' THEN '\\\\x' || lower(hex({x})) END"
     return FastField(sql, r"\\\\x[0-9a-f]*")
 
 
-def _enum(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
+def enum_field(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
     if any(re.fullmatch(_PLAIN + "*", label) is None for label in column.enum_labels):
         return None
     labels = ", ".join("'" + label.replace("'", "''") + "'" for label in column.enum_labels)
@@ -207,33 +207,12 @@ def _enum(column: ColumnType, policy: TextPolicy, x: str) -> FastField | None:
     return FastField(sql, "|".join(re.escape(label) for label in column.enum_labels))
 
 
-SQL_RENDERERS: dict[str, Callable[[ColumnType, TextPolicy, str], FastField | None]] = {
-    "bool": _boolean,
-    "int2": _integer,
-    "int4": _integer,
-    "int8": _integer,
-    "numeric": _numeric,
-    "float8": _float8,
-    "text": _text,
-    "varchar": _text,
-    "bpchar": _text,
-    "uuid": _uuid,
-    "json": _json,
-    "timestamptz": _timestamp("+00"),
-    "timestamp": _timestamp(""),
-    "date": _date,
-    "time": _time,
-    "bytea": _bytea,
-}
+timestamptz_field = _timestamp("+00")
+timestamp_field = _timestamp("")
 
 
-def fast_field(column: ColumnType, policy: TextPolicy, quoted: str) -> FastField | None:
-    """The column's fast-path field (NULL handled), or None when it has none."""
-    if column.enum_labels:
-        found = _enum(column, policy, quoted)
-    else:
-        builder = SQL_RENDERERS.get(column.name)
-        found = builder(column, policy, quoted) if builder else None
+def with_null(found: FastField | None, quoted: str) -> FastField | None:
+    """A renderer's field with NULL handled (pg_types.fast_field), or None."""
     if found is None:
         return None
     # No field's SQL lets the text '\N' through unescaped: '\N' means NULL.

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .identifiers import quote_ident, quote_literal
+from .pg_types import translation_kind
 from .sqlite_sql import Token, group_end
 
 
@@ -55,14 +56,7 @@ class ColumnInfo:
 
 def kind_of(pg_type: str) -> str:
     """The kind of a PostgreSQL column type, for the rules above."""
-    text = pg_type.lower()
-    if text in ("integer", "smallint", "bigint", "int4", "int2", "int8"):
-        return "int"
-    if text in ("double precision", "float8"):
-        return "float"
-    if text == "text" or text.startswith(("varchar", "character varying")):
-        return "text"
-    return "other"
+    return translation_kind(pg_type)
 
 
 Resolver = Callable[[str | None, str], Typed]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from . import source_file
 from .errors import MigrationError
 from .sqlite_sql import SqlSyntaxError, TableSyntax, parse_create_table
+from .utf8 import shown_text
 
 FETCH_ROWS = 4096
 
@@ -159,7 +160,7 @@ class SqliteSource:
             rows = self.conn.execute("PRAGMA quick_check").fetchall()
         except sqlite3.DatabaseError as exc:  # SQLite stops at some damage ("malformed")
             rows = [(str(exc),)]
-        messages = [r[0].decode("utf-8", "replace") if isinstance(r[0], bytes) else str(r[0]) for r in rows]
+        messages = [shown_text(r[0]) for r in rows]
         if messages != ["ok"]:
             damaged = ", ".join(self._damaged_tables())
             where = f"; the damage is in table(s) {damaged} (their rows or indexes)" if damaged else ""

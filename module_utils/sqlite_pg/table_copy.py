@@ -14,18 +14,18 @@ Memory stays at a few chunks: a row with a value longer than
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .converters import Converter
-from .copy_text import NULL, RowDigest, hash_sum
+from .copy_text import NULL, RowDigest, hash_sum, hash_value, line_hasher, row_hash
 from .errors import ConversionError, Problem, ProblemLog, excerpt
 from .large_value import LARGE_VALUE_BYTES, PIECE_BYTES, LargeRow, Streamer
 from .prefetch import Prefetch
 from .sql_render import FastField, clean_chunk, line_sql
 from .sqlite_source import FETCH_ROWS, SourceTable, SqliteSource, StringTooBig, quote_sqlite
+from .utf8 import shown_text
 
 CHUNK_BYTES = 1 << 20
 BATCHES_AHEAD = 2  # batches of rows read ahead of the Python work
@@ -38,10 +38,13 @@ MIN_RANGE_ROWS = 16
 MAX_RANGE_ROWS = 8192
 
 
-def key_text(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
+@dataclass(frozen=True)
+class CopyTally:
+    """What one pass over a table's rows found (``TableCopy.chunks``' return value):
+    the digest and count of every good row, and how many were read in pieces."""
+
+    digest: RowDigest
+    large_rows: int = 0
 
 
 @dataclass
@@ -56,9 +59,6 @@ class TableCopy:
     fast_fields: list[FastField] = field(default_factory=list)  # SQLite renders the first len() columns
     # Per column (or None): how a value too large to copy whole goes in pieces (large_value.py).
     streamers: list[Streamer | None] = field(default_factory=list)
-    digest: RowDigest = field(default_factory=RowDigest)
-    sent_rows: int = 0
-    large_rows: int = 0  # rows of the last chunks() read in pieces
 
     @property
     def streamed_columns(self) -> dict[str, str]:
@@ -78,8 +78,8 @@ class TableCopy:
         none or a key column is NULL (SQLite allows that in a rowid table whose
         key is not an INTEGER PRIMARY KEY)."""
         if self.key_columns and (rowid is None or all(v is not None for v in values)):
-            return {c: key_text(v) for c, v in zip(self.key_columns, values, strict=True)}
-        return {"rowid": key_text(rowid)} if rowid is not None else {}
+            return {c: shown_text(v) for c, v in zip(self.key_columns, values, strict=True)}
+        return {"rowid": shown_text(rowid)} if rowid is not None else {}
 
     def key_of(self, row: tuple) -> dict[str, str]:
         """``row`` as read: the copied columns, then the rowid when the table has one."""
@@ -352,9 +352,14 @@ class TableCopy:
             return None
         return head + rest.encode() + b"\n"  # head: the rendered fields and a tab
 
-    def chunks(self, problems: ProblemLog, send: bool) -> Generator[bytes, None, None]:
+    def read_back(self, tally: CopyTally) -> dict[str, str] | None:
+        """The columns whose large values the read-back fetches in pieces, when the
+        pass read such values (large_value.py); None: read as usual."""
+        return self.streamed_columns if tally.large_rows else None
+
+    def chunks(self, problems: ProblemLog, send: bool) -> Generator[bytes, None, CopyTally]:
         """COPY text in chunks (only while ``send`` and no problem is known);
-        the digest and row count cover every good row either way."""
+        returns the tally, whose digest and count cover every good row either way."""
         total = 0
         count = 0
         large_rows = 0
@@ -369,12 +374,12 @@ class TableCopy:
                     out = []
                     size = 0
                     sending = send and not problems
-                    line_hash = hashlib.sha1()
+                    line_hash = line_hasher()
                     for piece in item.pieces():
                         line_hash.update(piece)
                         if sending:
                             yield piece
-                    total += int.from_bytes(line_hash.digest(), "big")
+                    total += hash_value(line_hash)
                     count += 1
                     large_rows += 1
                     continue
@@ -393,16 +398,19 @@ class TableCopy:
             batches.close()  # here, in the thread reading SQLite (its length limit is lifted)
         if send and out and not problems:
             yield b"".join(out)
-        self.digest.total = total
-        self.digest.count = count
-        self.large_rows = large_rows
-        self.sent_rows = count if send and not problems else 0
+        digest = RowDigest()
+        digest.total = total
+        digest.count = count
+        return CopyTally(digest, large_rows)
 
-    def run(self, problems: ProblemLog) -> RowDigest:
+    def run(self, problems: ProblemLog) -> CopyTally:
         """Digest only: convert every row without sending anything."""
-        for _ in self.chunks(problems, send=False):
-            pass
-        return self.digest
+        chunks = self.chunks(problems, send=False)
+        while True:
+            try:
+                next(chunks)
+            except StopIteration as end:
+                return end.value
 
     def keyed_hashes(self) -> Iterator[tuple[tuple[str, ...], int, str]]:
         """(key fields as COPY text, row hash, line) per convertible row: for row diffs."""
@@ -414,7 +422,7 @@ class TableCopy:
                 continue
             line = "\t".join(fields) + "\n"
             key = tuple(fields[p] for p in positions) if positions else (line,)
-            yield key, int.from_bytes(hashlib.sha1(line.encode()).digest(), "big"), line
+            yield key, row_hash(line.encode()), line
 
     def key_of_line(self, line_number: int) -> dict[str, str]:
         """The key of the n-th row sent (1-based), to name the row of a COPY error."""

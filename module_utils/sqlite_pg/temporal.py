@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .errors import ConversionError
+from .utf8 import utf8_text
 
 _STAMP = re.compile(
     r"\s*(\d{4,7})-(\d{1,2})-(\d{1,2})"
@@ -170,10 +171,7 @@ def _offset(text: str | None) -> int:
 
 def _text(value: object) -> str:
     if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ConversionError("invalid UTF-8, not a date/time") from exc
+        return utf8_text(value)
     if isinstance(value, str):
         return value
     raise ConversionError("not a date/time")

@@ -2,6 +2,9 @@
 
 Data, not code: the first rule whose pattern matches the whole declared type
 (lower-cased, spaces collapsed) wins; ``{1}``, ``{2}`` take the pattern's groups.
+Each rule's target is a type of the registry (pg_types.py), which knows the rest
+of it (catalog name, converter, fast path); a target it does not hold is an
+error when this module is imported.
 The rules know how ORMs (Sequelize above all) declare SQLite columns. A declared
 type no rule knows falls back to SQLite's own affinity rules, so nothing is
 rejected for its spelling.
@@ -13,13 +16,21 @@ import re
 from dataclasses import dataclass
 
 from .numbers import INT_RANGES
+from .pg_types import INTEGER_TYPES, PgType, now_default, registered
 
 
 @dataclass(frozen=True)
 class CastRule:
     pattern: str
-    target: str
+    target: str  # a DDL spelling of a registry type, modifiers from the pattern's groups
     note: str = ""
+
+    def __post_init__(self) -> None:
+        registered(self.target.format(None, "1", "0"))  # ValueError: not a registry type
+
+    @property
+    def type(self) -> PgType:
+        return registered(self.target.format(None, "1", "0"))
 
     def match(self, declared: str) -> str | None:
         found = re.fullmatch(self.pattern, declared)
@@ -75,9 +86,8 @@ CAST_RULES: tuple[CastRule, ...] = (
 
 
 # SQLite integers are 64-bit whatever the declared type: a created integer column
-# gets the narrowest of these (narrowest first; their catalog names) that holds
-# its values, never narrower than its rule's.
-INTEGER_TYPES = {"smallint": "int2", "integer": "int4", "bigint": "int8"}
+# gets the narrowest of pg_types.INTEGER_TYPES that holds its values, never
+# narrower than its rule's.
 
 
 def integer_type_for(pg_type: str, low: int, high: int) -> str:
@@ -128,13 +138,6 @@ _STRING = re.compile(r"\(*\s*'((?:[^']|'')*)'\s*\)*", re.DOTALL)
 _NUMBER = re.compile(r"\(*\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*\)*")
 _BLOB = re.compile(r"\(*\s*[xX]'([0-9a-fA-F]*)'\s*\)*")
 
-# Function defaults by PostgreSQL type, for "now" in its three spellings.
-NOW_DEFAULTS = {
-    "timestamp with time zone": "CURRENT_TIMESTAMP",
-    "date": "CURRENT_DATE",
-    "time without time zone": "LOCALTIME",
-}
-
 
 @dataclass(frozen=True)
 class DefaultValue:
@@ -154,7 +157,7 @@ def translate_default(sqlite_default: str | None, pg_type: str) -> DefaultValue 
     for pattern, kind in ((_NOW, "now"), (_TODAY, "today"), (_CLOCK, "clock")):
         if pattern.fullmatch(text):
             if kind == "now":
-                return DefaultValue(expression=NOW_DEFAULTS.get(pg_type, "CURRENT_TIMESTAMP"))
+                return DefaultValue(expression=now_default(pg_type))
             return DefaultValue(expression="CURRENT_DATE" if kind == "today" else "LOCALTIME")
     if text.upper() in ("TRUE", "FALSE"):
         return DefaultValue(literal=1 if text.upper() == "TRUE" else 0)

@@ -7,12 +7,20 @@ the same normalisation) changes the digest.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .copy_text import NULL, DigestWriter, RowDigest, escape_bytes, split_line
+from .copy_text import (
+    NULL,
+    DigestWriter,
+    RowDigest,
+    escape_bytes,
+    hash_value,
+    line_hasher,
+    row_hash,
+    split_line,
+)
 from .identifiers import column_list, qualified, quote_ident
 from .large_value import LARGE_VALUE_BYTES, PIECE_BYTES
 from .table_copy import TableCopy
@@ -64,7 +72,7 @@ def _large_rows(
             where = cur.mogrify(" WHERE ctid = %s::tid", (ctid,)).decode()
             cur.copy_expert(f"COPY (SELECT {select} FROM {relation}{where}) TO STDOUT", line)
         fields = line.data.rstrip(b"\n").split(b"\t")  # COPY escapes any tab in a value
-        line_hash = hashlib.sha1()
+        line_hash = line_hasher()
         for position, (column, field_text) in enumerate(zip(columns, fields, strict=True)):
             if position:
                 line_hash.update(b"\t")
@@ -74,7 +82,7 @@ def _large_rows(
             for piece in _pieces(conn, relation, column, streamed[column], where):
                 line_hash.update(piece)
         line_hash.update(b"\n")
-        hashes.append(int.from_bytes(line_hash.digest(), "big"))
+        hashes.append(hash_value(line_hash))
     return hashes
 
 
@@ -153,8 +161,7 @@ class _KeyedCollector:
         line = raw.decode("utf-8")
         fields = line.rstrip("\n").split("\t")
         key = tuple(fields[p] for p in self.positions) if self.positions else (line,)
-        row_hash = int.from_bytes(hashlib.sha1(raw).digest(), "big")
-        self.rows.setdefault(key, []).append((row_hash, line))
+        self.rows.setdefault(key, []).append((row_hash(raw), line))
         return len(raw)
 
 
@@ -188,10 +195,10 @@ def diff_rows(conn: Any, schema: str, copy: TableCopy, limit: int = 5) -> RowDif
         )
     target = collector.rows
     diff = RowDiff(copy.table.name, copy.key_columns)
-    for key, row_hash, line in copy.keyed_hashes():
+    for key, source_hash, line in copy.keyed_hashes():
         entries = target.get(key)
         if entries:
-            match = next((i for i, (h, _l) in enumerate(entries) if h == row_hash), None)
+            match = next((i for i, (h, _l) in enumerate(entries) if h == source_hash), None)
             if match is not None:
                 entries.pop(match)
                 if not entries:

@@ -17,7 +17,7 @@ from typing import Any
 
 import bwaincell_sample
 import pytest
-import sqlite_pg.migrate as migrate
+import sqlite_pg.verification as verification
 from module_child import options_from
 from pgfaults import create_app_tables, run_module, snapshot
 from sqlite_pg.errors import MigrationError
@@ -216,7 +216,7 @@ def test_a_cell_changed_before_verification_rolls_everything_back(
     create_app_tables(pg_server, db)
     before = snapshot(pg_server, db)
     rng = random.Random(SEED + 1)
-    real_digest = migrate.target_digest
+    real_digest = verification.target_digest
     failures: list[str] = []
     for trial in range(IN_FLIGHT_TRIALS):
         victim = rng.choice(bwaincell_sample.TABLES)
@@ -237,7 +237,7 @@ def test_a_cell_changed_before_verification_rolls_everything_back(
                     _done.append(tamper(cur, rng, _victim))
             return real_digest(conn, schema, name, columns, streamed)
 
-        monkeypatch.setattr(migrate, "target_digest", tampering_digest)
+        monkeypatch.setattr(verification, "target_digest", tampering_digest)
         text = _verify(pg_server, db, src)
         if not done or "verification failed" not in text or not done[0].named_in(text):
             failures.append(f"trial {trial}: {done}: not caught or not named: {text!r}")

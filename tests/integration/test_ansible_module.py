@@ -25,7 +25,7 @@ PLAYBOOK = """
       sqlite_to_postgres:
         src: "{{ src }}"
         login_host: "{{ pg.login_host }}"
-        port: "{{ pg.port }}"
+        login_port: "{{ pg.port }}"
         login_user: "{{ pg.login_user }}"
         login_password: "{{ pg.login_password }}"
         login_db: "{{ pg.login_db }}"

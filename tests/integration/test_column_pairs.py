@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from helpers import make_sqlite, migrate_db
-from sqlite_pg.converters import CONVERTER_BUILDERS
+from sqlite_pg.pg_types import BY_CATALOG as CONVERTER_BUILDERS  # catalog name -> registry entry
 from sqlite_pg.type_rules import CAST_RULES, postgres_type
 
 pytestmark = pytest.mark.integration

@@ -19,8 +19,9 @@ import pytest
 import sqlite_pg.table_copy as table_copy
 import sqlite_pg.verify as verify
 from helpers import make_sqlite, migrate_db, row_counts, run_failing
-from sqlite_pg.converters import ColumnType, TextPolicy, converter_for
+from sqlite_pg.converters import ColumnType, TextPolicy
 from sqlite_pg.errors import ConversionError
+from sqlite_pg.pg_types import converter_for
 
 pytestmark = pytest.mark.integration
 

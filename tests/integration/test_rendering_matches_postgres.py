@@ -11,9 +11,10 @@ import psycopg2
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlite_pg.converters import ColumnType, TextPolicy, converter_for
+from sqlite_pg.converters import ColumnType, TextPolicy
 from sqlite_pg.errors import ConversionError
 from sqlite_pg.pg_target import SESSION_SETTINGS
+from sqlite_pg.pg_types import converter_for
 from sqlite_pg.temporal import NumberReading
 
 pytestmark = pytest.mark.integration

@@ -20,6 +20,9 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from bwaincell_sample import TABLES
 
 PROJECT = Path(__file__).resolve().parents[2]
 PLAYBOOK = Path(__file__).resolve().parent / "playbooks" / "bwaincell_app_control.yml"
@@ -27,15 +30,13 @@ STANDIN = PROJECT / "tests" / "standin_app" / "bwaincell_standin.py"
 SAMPLE = PROJECT / "scripts" / "bwaincell_sample.py"
 
 
-def _standin_tables() -> tuple[str, ...]:
+def standin_module() -> Any:
+    """The stand-in application as a module (it is a script, copied alone to the hosts)."""
     spec = importlib.util.spec_from_file_location("bwaincell_standin", STANDIN)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.TABLES
-
-
-TABLES = _standin_tables()
+    return module
 
 
 def sample_database(path: Path, rows: int, seed: int) -> dict[str, int]:

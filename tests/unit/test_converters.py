@@ -11,11 +11,12 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlite_pg.converters import ColumnType, TextPolicy, converter_for
+from sqlite_pg.converters import ColumnType, TextPolicy
 from sqlite_pg.copy_text import escape, split_line
 from sqlite_pg.errors import ConversionError
 from sqlite_pg.jsontext import jsonb_text
 from sqlite_pg.numbers import float4_text, float8_text, numeric_text
+from sqlite_pg.pg_types import converter_for
 from sqlite_pg.temporal import NumberReading, date_text, parse_instant, time_text, timestamptz_text
 
 

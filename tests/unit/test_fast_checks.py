@@ -13,11 +13,12 @@ import pytest
 import sqlite_pg.table_copy as table_copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlite_pg.converters import ColumnType, TextPolicy, converter_for
+from sqlite_pg.converters import ColumnType, TextPolicy
 from sqlite_pg.copy_text import DigestWriter, RowDigest, hash_sum
 from sqlite_pg.errors import ConversionError, ProblemLog
 from sqlite_pg.ordering import load_order
-from sqlite_pg.sql_render import clean_chunk, fast_field
+from sqlite_pg.pg_types import converter_for, fast_field
+from sqlite_pg.sql_render import clean_chunk
 from sqlite_pg.sqlite_source import StringTooBig, quote_sqlite
 from test_fast_path import DECLARED, EDGE, TYPES, copies, lines_and_problems, write_table
 
@@ -190,8 +191,7 @@ def test_typical_values_need_no_python(tmp_path: Path, monkeypatch: pytest.Monke
             pytest.fail(f"{_what} re-read by rowid")
 
         monkeypatch.setattr(fast.source, "raw_row", reread)
-        list(fast.chunks(ProblemLog(10), send=True))
-        assert fast.digest.count == 6, column
+        assert fast.run(ProblemLog(10)).digest.count == 6, column
 
 
 def test_load_order_parents_first_then_largest() -> None:

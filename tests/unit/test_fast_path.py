@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlite_pg.converters import ColumnType, TextPolicy, converter_for
+from sqlite_pg.converters import ColumnType, TextPolicy
 from sqlite_pg.errors import ProblemLog
-from sqlite_pg.sql_render import fast_field
+from sqlite_pg.pg_types import converter_for, fast_field
 from sqlite_pg.sqlite_source import SqliteSource, quote_sqlite
 from sqlite_pg.table_copy import TableCopy
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlite_pg.ddl import column_type_of
+from sqlite_pg.pg_types import column_type as column_type_of
 from sqlite_pg.type_rules import CAST_RULES, postgres_type, translate_default
 
 
