@@ -76,11 +76,14 @@ options:
     type: str
     default: ""
     aliases: [host]
-  port:
-    description: PostgreSQL port.
+  login_port:
+    description:
+      - PostgreSQL port.
+      - The alias O(port) is deprecated and will be removed in 2.0.0, as in M(sqlite_to_postgres);
+        community.postgresql deprecates the same alias of its O(login_port).
     type: int
     default: 5432
-    aliases: [login_port]
+    aliases: [port]
   login_user:
     description: PostgreSQL role to connect as; needs SELECT on the tables copied.
     type: str
@@ -331,7 +334,12 @@ ARGUMENT_SPEC = dict(
     template=dict(type="path", required=True),
     backup=dict(type="bool", default=False),
     login_host=dict(type="str", default="", aliases=["host"]),
-    port=dict(type="int", default=5432, aliases=["login_port"]),
+    login_port=dict(
+        type="int",
+        default=5432,
+        aliases=["port"],
+        deprecated_aliases=[dict(name="port", version="2.0.0")],
+    ),
     login_user=dict(type="str", default="postgres"),
     login_password=dict(type="str", no_log=True),
     login_db=dict(type="str", required=True, aliases=["db"]),
@@ -358,7 +366,7 @@ ARGUMENT_SPEC = dict(
 def options_from(params, check_mode):
     connection = ConnectionOptions(
         host=params["login_host"] or None,
-        port=params["port"],
+        port=params["login_port"],
         user=params["login_user"],
         password=params["login_password"],
         database=params["login_db"],

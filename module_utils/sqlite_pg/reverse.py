@@ -29,7 +29,6 @@ from .copy_text import split_line
 from .errors import ConversionError, MigrationError, Problem, ProblemLimitReached, ProblemLog, excerpt
 from .identifiers import pg_name, qualified, quote_ident
 from .locks import LOCK_NOT_AVAILABLE
-from .migrate import _pg_message
 from .numeric_dates import column_numbers
 from .options import Options
 from .pg_target import (
@@ -55,6 +54,7 @@ from .storage_forms import (
     profiles_from,
     reader_for,
 )
+from .target_session import pg_message
 from .temporal import READINGS
 from .verify import diff_rows, target_count, target_digest
 from .virtual_tables import special_tables
@@ -200,7 +200,7 @@ class Reverse:
         return MigrationError(summary, self.problems.as_list())
 
     def _pg_error(self, doing: str, exc: Exception) -> MigrationError:
-        message = _pg_message(exc)
+        message = pg_message(exc)
         if getattr(exc, "pgcode", None) == LOCK_NOT_AVAILABLE:
             return MigrationError(
                 f"gave up waiting for a lock after lock_timeout={self.options.connection.lock_timeout} s "
@@ -668,10 +668,10 @@ class Reverse:
         copy = plan.copy(source, TextPolicy())
         problems = ProblemLog(limit=self.options.max_problems)
         try:
-            digest = copy.run(problems)
-        except ProblemLimitReached:
-            digest = copy.digest
-        if structural or problems:
+            digest = copy.run(problems).digest
+        except ProblemLimitReached:  # problems found: reported below
+            digest = None
+        if structural or problems or digest is None:
             found = [*structural, *problems.items]
             raise MigrationError(
                 f"verification failed for table {table.name}: the new file's values do not read back "

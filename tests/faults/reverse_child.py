@@ -28,6 +28,7 @@ def options_from(args: dict[str, Any]) -> ReverseOptions:
         database=args["login_db"],
         ssl_mode="disable",
         application_name="postgres_to_sqlite",
+        lock_timeout=int(args.get("lock_timeout", 10)),
     )
     return ReverseOptions(dest=args["dest"], template=args["template"], connection=connection)
 

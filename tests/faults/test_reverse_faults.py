@@ -2,12 +2,15 @@
 
 Each time dest must be byte for byte as it was, and no temporary file may be left once the next
 run (which must succeed) is done. The fault is injected only once the module is observably in the
-middle of copying the largest table (its COPY ... TO STDOUT is active in pg_stat_activity under the
-copy's application_name, and the temporary file exists), never after a guessed delay.
+middle of the copy, never after a guessed delay: a session of the test holds a lock on the table
+copied after the largest one, so the module has written the earlier tables into its temporary
+file and waits at that table's COPY for as long as the test needs (a fast machine once finished
+the whole copy between two polls of an active COPY).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -31,6 +34,7 @@ pytestmark = pytest.mark.integration
 
 ROWS = 40_000
 BIG_TABLE = "tasks"
+HELD_TABLE = "notes"  # copied after tasks (foreign-key order); the test holds a lock on it
 CHILD = Path(__file__).with_name("reverse_child.py")
 APP_NAME = "postgres_to_sqlite"
 
@@ -44,10 +48,12 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def source_db(pg_server: Any, template: Path) -> Iterator[Any]:
-    name = pg_server.create_database("reverse_faults")
+    name = db_name = pg_server.create_database("reverse_faults")
     create_app_tables(pg_server, name)
 
     class Db:
+        name = db_name
+
         def module_args(self) -> dict[str, Any]:
             return pg_server.module_args(name)
 
@@ -66,7 +72,7 @@ def dest(tmp_path: Path) -> Path:
 
 
 def start(db: Any, dest: Path, template: Path) -> subprocess.Popen[str]:
-    args = {**db.module_args(), "dest": str(dest), "template": str(template)}
+    args = {**db.module_args(), "dest": str(dest), "template": str(template), "lock_timeout": 120}
     return subprocess.Popen(
         [sys.executable, str(CHILD), json.dumps(args)],
         stdout=subprocess.PIPE,
@@ -79,14 +85,30 @@ def temporary_files(directory: Path) -> list[Path]:
     return [p for p in directory.iterdir() if ".postgres_to_sqlite.tmp" in p.name]
 
 
-def copying(pg_server: Any, table: str) -> bool:
+@contextlib.contextmanager
+def held(pg_server: Any, db: Any) -> Iterator[None]:
+    """An ACCESS EXCLUSIVE lock on HELD_TABLE until the block ends (or the server goes)."""
+    conn = pg_server.connect(db.name)
+    conn.autocommit = False
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f'LOCK TABLE "public"."{HELD_TABLE}" IN ACCESS EXCLUSIVE MODE')
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            conn.rollback()
+        with contextlib.suppress(Exception):
+            conn.close()
+
+
+def waiting_at_held_table(pg_server: Any) -> bool:
     conn = pg_server.connect()
     try:
         with conn.cursor() as cur:
             cur.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND state = 'active' "
-                "AND query LIKE %s",
-                (APP_NAME, f'COPY (SELECT %FROM "public"."{table}") TO STDOUT'),
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
+                "AND wait_event_type = 'Lock' AND query LIKE %s",
+                (APP_NAME, f'COPY (SELECT %FROM "public"."{HELD_TABLE}") TO STDOUT'),
             )
             return int(cur.fetchone()[0]) > 0
     finally:
@@ -95,10 +117,10 @@ def copying(pg_server: Any, table: str) -> bool:
 
 def wait_mid_copy(pg_server: Any, proc: Any, directory: Path) -> None:
     def mid_copy() -> bool:
-        # The copy's session, not its verification's (application_name "postgres_to_sqlite verifying").
-        return proc.poll() is not None or (copying(pg_server, BIG_TABLE) and bool(temporary_files(directory)))
+        waiting = waiting_at_held_table(pg_server)
+        return proc.poll() is not None or (waiting and bool(temporary_files(directory)))
 
-    wait_for(mid_copy, "the COPY of tasks into the temporary file")
+    wait_for(mid_copy, f"the module waiting at the COPY of {HELD_TABLE}, its temporary file written")
     assert proc.poll() is None, f"the module finished before the fault could be injected: {finish(proc)}"
 
 
@@ -115,10 +137,11 @@ def test_killed_mid_copy_leaves_dest_as_it_was(
     pg_server: Any, source_db: Any, template: Path, dest: Path
 ) -> None:
     before = dest.read_bytes()
-    proc = start(source_db, dest, template)
-    wait_mid_copy(pg_server, proc, dest.parent)
-    os.kill(proc.pid, signal.SIGKILL)
-    rc, _out, _err = finish(proc)
+    with held(pg_server, source_db):
+        proc = start(source_db, dest, template)
+        wait_mid_copy(pg_server, proc, dest.parent)
+        os.kill(proc.pid, signal.SIGKILL)
+        rc, _out, _err = finish(proc)
     assert rc == -signal.SIGKILL
     assert dest.read_bytes() == before
     left = temporary_files(dest.parent)
@@ -132,13 +155,13 @@ def test_postgresql_restart_mid_copy_is_a_clear_error(
     pg_server: Any, source_db: Any, template: Path, dest: Path, mode: str
 ) -> None:
     before = dest.read_bytes()
-    proc = start(source_db, dest, template)
-    wait_mid_copy(pg_server, proc, dest.parent)
-    pg_server.restart(mode)
-    rc, out, err = finish(proc)
+    with held(pg_server, source_db):
+        proc = start(source_db, dest, template)
+        wait_mid_copy(pg_server, proc, dest.parent)
+        pg_server.restart(mode)
+        rc, out, err = finish(proc)
     assert rc == 1, (out, err)
-    # tasks, or the next table when the client still had all of tasks' rows in its buffers
-    assert "connection to PostgreSQL lost while copying table " in out["error"]
+    assert f"connection to PostgreSQL lost while copying table {HELD_TABLE}" in out["error"]
     assert f"{dest} is unchanged" in out["error"]
     assert dest.read_bytes() == before
     assert temporary_files(dest.parent) == []

@@ -13,11 +13,12 @@ from decimal import Decimal
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from sqlite_pg.converters import ColumnType, TextPolicy, converter_for
+from sqlite_pg.converters import ColumnType, TextPolicy
 from sqlite_pg.copy_text import split_line
 from sqlite_pg.errors import ConversionError
 from sqlite_pg.jsontext import jsonb_text
 from sqlite_pg.numbers import float4_text
+from sqlite_pg.pg_types import converter_for
 from sqlite_pg.storage_forms import (
     DEFAULT_SHAPE,
     TEXT_SHAPES,
