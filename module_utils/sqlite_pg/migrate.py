@@ -38,7 +38,18 @@ from typing import Any
 from .converters import TextPolicy
 from .copy_text import ChunkReader
 from .deferred import Deferred, plan_deferred
-from .errors import MigrationError, Problem, ProblemLimitReached, ProblemLog, Skipped, excerpt
+from .errors import (
+    KIND_CONNECTION,
+    KIND_DATA,
+    KIND_TARGET_NOT_EMPTY,
+    KIND_VERIFICATION,
+    MigrationError,
+    Problem,
+    ProblemLimitReached,
+    ProblemLog,
+    Skipped,
+    excerpt,
+)
 from .identifiers import column_list, pg_name, qualified, quote_ident
 from .names import MappedName, column_collisions, mapped_names, relation_collisions, table_collisions
 from .options import Options
@@ -202,6 +213,7 @@ class Migration:
         self.parents: dict[str, set[str]] = {}
         self.order: list[str] = []
         self.copies: dict[str, TableCopy] = {}
+        self.not_empty: list[str] = []  # tables whose rows differ from the source (if_not_empty=fail)
         # Tables whose foreign keys PostgreSQL checks: SQLite's check of them waits for a report.
         self._references_left: list[str] = []
         self._reading: tuple[TableCopy, SpooledPrefetch] | None = None  # the read-ahead
@@ -226,7 +238,8 @@ class Migration:
     def _lost_error(doing: str, exc: Exception) -> MigrationError:
         return MigrationError(
             f"connection to PostgreSQL lost while {doing}: {_pg_message(exc)}; "
-            "the transaction was not committed, the target is unchanged"
+            "the transaction was not committed, the target is unchanged",
+            kind=KIND_CONNECTION,
         )
 
     def fail(self, limited: bool = False) -> MigrationError:
@@ -238,7 +251,8 @@ class Migration:
                 self._check_references(names)
             except ProblemLimitReached:
                 limited = True
-        return MigrationError(self.problems.summary(limited), self.problems.as_list())
+        kind = KIND_TARGET_NOT_EMPTY if self.not_empty else KIND_DATA
+        return MigrationError(self.problems.summary(limited), self.problems.as_list(), kind)
 
     # -- the run ------------------------------------------------------------
     def run(self) -> Outcome:
@@ -442,6 +456,7 @@ class Migration:
                 to_load.append(name)
                 continue
             diff = diff_rows(self.conn, self.schema, copy)
+            self.not_empty.append(name)
             self.problems.add(
                 Problem(
                     name,
@@ -621,7 +636,7 @@ class Migration:
             key = copy.key_of_line(int(found.group(1)))
         problem = Problem(name, f"PostgreSQL rejected a row: {_pg_message(exc)}", column, key)
         self.problems.items.append(problem)
-        return MigrationError(self.problems.summary(), self.problems.as_list())
+        return MigrationError(self.problems.summary(), self.problems.as_list(), KIND_DATA)
 
     def _reset_sequences(self, name: str, high_water: int | None) -> None:
         """Identity and serial sequences past the highest id (and past SQLite's
@@ -652,7 +667,8 @@ class Migration:
             if result.target_rows != copy.digest.count:
                 raise MigrationError(
                     f"verification failed for table {name}: {copy.digest.count} rows read from SQLite, "
-                    f"{result.target_rows} in PostgreSQL; rolled back"
+                    f"{result.target_rows} in PostgreSQL; rolled back",
+                    kind=KIND_VERIFICATION,
                 )
             result.verified = True
             return
@@ -661,7 +677,9 @@ class Migration:
         if target != copy.digest:
             self._stop_reading()  # diff_rows reads the source
             diff = diff_rows(self.conn, self.schema, copy)
-            raise MigrationError(f"verification failed, rolled back: {diff.message()}")
+            raise MigrationError(
+                f"verification failed, rolled back: {diff.message()}", kind=KIND_VERIFICATION
+            )
         result.verified = True
 
 
