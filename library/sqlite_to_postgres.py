@@ -417,6 +417,18 @@ tables:
     - {name: users, source_rows: 40, target_rows: 40, created: false, action: loaded,
        verified: true, seconds: 0.02, digest: 6abc6b9c7e68694dd908069d8aa447ea,
        numeric_dates: {last_login: {reading: epoch_ms, chosen_by: data, numbers: 40}}}
+kind:
+  description:
+    - What the failure is about, so that a caller can tell the cases apart without reading O(msg)
+      (the failure summary of roles/bwaincell_migration does).
+    - C(connection) PostgreSQL cannot be reached (or the connection was lost); C(target_not_empty)
+      target tables hold rows that differ from the source and O(if_not_empty=fail); C(data) values or
+      schema differences the target will not take (see RV(problems)); C(verification) the copy read
+      back does not match the source; C(error) anything else.
+  returned: on failure
+  type: str
+  choices: [error, connection, target_not_empty, data, verification]
+  sample: target_not_empty
 problems:
   description: Values or schema differences the target will not take (the module failed).
   returned: on failure
@@ -576,7 +588,7 @@ def main():
     try:
         result = run(options)
     except MigrationError as exc:
-        module.fail_json(msg=exc.msg, problems=exc.problems, changed=False)
+        module.fail_json(msg=exc.msg, problems=exc.problems, kind=exc.kind, changed=False)
     except Exception as exc:  # an unforeseen failure: still nothing committed
         module.fail_json(
             msg=f"sqlite_to_postgres failed: {exc}", exception=traceback.format_exc(), changed=False

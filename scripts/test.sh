@@ -59,7 +59,7 @@ for stage in "${STAGES[@]}"; do
       ;;
     pytest)
       activate
-      run_stage pytest python -m pytest -q -p no:cacheprovider tests
+      run_stage pytest python -m pytest -q -p no:cacheprovider -n 2 tests
       ;;
     demo) run_stage demo demo_twice ;;
     molecule)

@@ -72,6 +72,7 @@ def compare(
             continue
         with lease.reading():
             diff = diff_rows(conn, schema, copy)
+        problems.not_empty.append(name)
         problems.add(
             Problem(
                 name,

@@ -8,13 +8,27 @@ from typing import Any
 EXCERPT_CHARS = 60
 
 
-class MigrationError(Exception):
-    """A failure the module reports as ``msg``; nothing has been committed."""
+# What a MigrationError is about (the result's ``kind``), for callers that
+# must tell the cases apart without reading ``msg``.
+KIND_ERROR = "error"  # anything else (the default)
+KIND_CONNECTION = "connection"  # PostgreSQL cannot be reached, or the connection was lost
+KIND_TARGET_NOT_EMPTY = "target_not_empty"  # target tables hold other rows (if_not_empty=fail)
+KIND_DATA = "data"  # values or schema the target will not take (``problems``)
+KIND_VERIFICATION = "verification"  # the copy does not match the source
+KINDS = (KIND_ERROR, KIND_CONNECTION, KIND_TARGET_NOT_EMPTY, KIND_DATA, KIND_VERIFICATION)
 
-    def __init__(self, msg: str, problems: list[dict[str, Any]] | None = None) -> None:
+
+class MigrationError(Exception):
+    """A failure the module reports as ``msg``; nothing has been committed.
+    ``kind`` (one of KINDS) says what it is about."""
+
+    def __init__(
+        self, msg: str, problems: list[dict[str, Any]] | None = None, kind: str = KIND_ERROR
+    ) -> None:
         super().__init__(msg)
         self.msg = msg
         self.problems = problems or []
+        self.kind = kind
 
 
 class ConversionError(ValueError):
@@ -98,6 +112,8 @@ class ProblemLog:
 
     limit: int = 50
     items: list[Problem] = field(default_factory=list)
+    # Tables whose rows differ from the source (if_not_empty=fail): the error's kind.
+    not_empty: list[str] = field(default_factory=list)
 
     def add(self, problem: Problem) -> None:
         self.items.append(problem)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from .copy_text import ChunkReader
 from .deferred import Deferred, plan_deferred
-from .errors import MigrationError, Problem, ProblemLog, ProblemsFound
+from .errors import KIND_DATA, MigrationError, Problem, ProblemLog, ProblemsFound
 from .identifiers import column_list, qualified, quote_ident
 from .options import Options
 from .ordering import load_order
@@ -191,7 +191,7 @@ def _copy_error(
     hint = getattr(diag, "message_hint", None)  # the way through, when PostgreSQL knows one
     reason = f"PostgreSQL rejected a row: {pg_message(exc)}" + (f"; {hint}" if hint else "")
     problems.items.append(Problem(name, reason, column, key))
-    return MigrationError(problems.summary(), problems.as_list())
+    return MigrationError(problems.summary(), problems.as_list(), KIND_DATA)
 
 
 def _analyzable(access: Access, schema: str, name: str, notes: Notes) -> bool:

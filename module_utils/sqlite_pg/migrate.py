@@ -38,7 +38,14 @@ import threading
 from typing import Any
 
 from .compare import compare
-from .errors import MigrationError, ProblemLimitReached, ProblemLog, ProblemsFound
+from .errors import (
+    KIND_DATA,
+    KIND_TARGET_NOT_EMPTY,
+    MigrationError,
+    ProblemLimitReached,
+    ProblemLog,
+    ProblemsFound,
+)
 from .load import load
 from .options import Options
 from .outcome import Notes, Outcome, TableResult
@@ -147,7 +154,8 @@ class _Report:
                 )
             except ProblemLimitReached:
                 limited = True
-        return MigrationError(self._problems.summary(limited), self._problems.as_list())
+        kind = KIND_TARGET_NOT_EMPTY if self._problems.not_empty else KIND_DATA
+        return MigrationError(self._problems.summary(limited), self._problems.as_list(), kind)
 
 
 def migrate_tables(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .converters import ColumnType
-from .errors import MigrationError
+from .errors import KIND_CONNECTION, MigrationError
 from .identifiers import pg_name
 
 try:
@@ -73,7 +73,9 @@ def connect(options: ConnectionOptions) -> Any:
     try:
         conn = psycopg2.connect(**params)
     except psycopg2.OperationalError as exc:
-        raise MigrationError(f"cannot connect to {options.describe()}: {_connect_reason(str(exc))}") from exc
+        raise MigrationError(
+            f"cannot connect to {options.describe()}: {_connect_reason(str(exc))}", kind=KIND_CONNECTION
+        ) from exc
     conn.autocommit = False
     with conn.cursor() as cur:
         for statement in SESSION_SETTINGS:

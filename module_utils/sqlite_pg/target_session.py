@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from .errors import MigrationError
+from .errors import KIND_CONNECTION, MigrationError
 from .locks import LOCK_NOT_AVAILABLE, lock_error, lock_holders
 from .pg_target import ConnectionOptions, psycopg2
 
@@ -112,5 +112,6 @@ class TargetSession:
     def lost_error(doing: str, exc: Exception) -> MigrationError:
         return MigrationError(
             f"connection to PostgreSQL lost while {doing}: {pg_message(exc)}; "
-            "the transaction was not committed, the target is unchanged"
+            "the transaction was not committed, the target is unchanged",
+            kind=KIND_CONNECTION,
         )

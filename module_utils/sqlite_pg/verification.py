@@ -4,7 +4,7 @@ table's generated columns compared with SQLite's values."""
 
 from __future__ import annotations
 
-from .errors import MigrationError
+from .errors import KIND_VERIFICATION, MigrationError
 from .plan import TablePlan
 from .read_ahead import SourceLease
 from .schema_extras import compare_computed
@@ -25,14 +25,15 @@ def verify_table(
         if target_rows != tally.digest.count:
             raise MigrationError(
                 f"verification failed for table {name}: {tally.digest.count} rows read from SQLite, "
-                f"{target_rows} in PostgreSQL; rolled back"
+                f"{target_rows} in PostgreSQL; rolled back",
+                kind=KIND_VERIFICATION,
             )
         return target_rows
     target = target_digest(conn, schema, name, copy.columns, copy.read_back(tally))
     if target != tally.digest:
         with lease.reading():  # diff_rows reads the source
             diff = diff_rows(conn, schema, copy)
-        raise MigrationError(f"verification failed, rolled back: {diff.message()}")
+        raise MigrationError(f"verification failed, rolled back: {diff.message()}", kind=KIND_VERIFICATION)
     return target.count
 
 
@@ -60,5 +61,6 @@ def check_computed(session: TargetSession, lease: SourceLease, plan: TablePlan) 
         raise MigrationError(
             f"verification failed, rolled back: {names} generated in PostgreSQL by the table's own "
             f"definition, generated in SQLite too: {reason}; to accept PostgreSQL's values, leave the "
-            f"column(s) out with exclude_columns ({names})"
+            f"column(s) out with exclude_columns ({names})",
+            kind=KIND_VERIFICATION,
         )

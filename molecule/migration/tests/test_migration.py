@@ -141,12 +141,23 @@ def test_report_on_the_controller(host: Any) -> None:
         "backup",
         "provision",
         "rehearsal",
+        "stage",
         "stop",
         "copy",
         "switch",
         "start",
     ]
     assert result["app"]["health"]["json"]["backend"] == "postgres"
+    # The downtime (stop to healthy start) is its own figure, within the steps it spans.
+    window = sum(s["seconds"] for s in result["steps"] if s["step"] in ("stop", "copy", "switch"))
+    assert (
+        0
+        < window
+        < result["downtime_seconds"]
+        < window + next(s["seconds"] for s in result["steps"] if s["step"] == "start") + 0.01
+    )
+    # Only the copy and the start are in it: the .env was staged before the stop.
+    assert not host.file(f"{ENV}.staged").exists
 
 
 def test_rolled_back_database_is_the_backup(host: Any, phase: str) -> None:
