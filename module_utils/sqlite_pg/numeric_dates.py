@@ -72,6 +72,14 @@ def summary_sql(table: str, columns: list[tuple[str, bool]]) -> str:
     return f"SELECT {outer} FROM (SELECT {inner} FROM {quote_sqlite(table)} LIMIT -1)"
 
 
+def gate_sql(table: str, columns: list[str]) -> str:
+    """One scan: per column, whether it holds a number (its min() is one: numbers
+    sort before text and blobs). A blob whose bytes spell a number is not looked
+    for: without a reading the converter refuses it, with its key, never guesses."""
+    parts = ", ".join(f"min({quote_sqlite(c)}) < ''" for c in columns)
+    return f"SELECT {parts} FROM {quote_sqlite(table)}"
+
+
 @dataclass(frozen=True)
 class ColumnNumbers:
     """The numbers of one date/time column and how they are read."""
@@ -112,10 +120,21 @@ def column_numbers(
     # STRICT is written after the closing parenthesis (if in doubt: text is checked).
     strict = "STRICT" in source_table.sql.upper()[source_table.sql.rfind(")") :]
     declared = {c.name: c.declared for c in source_table.columns}
-    scanned = [(c, keeps_number_text(declared.get(c, ""), strict)) for c in columns]
+    keeps_text = {c: keeps_number_text(declared.get(c, ""), strict) for c in columns}
+    gated = [c for c in columns if not keeps_text[c] and f"{table}.{c}" not in chosen]
+    maybe = set(columns) - set(gated)
+    if gated:
+        # Most columns hold no number: min() alone says so at about 40 % of the
+        # summary's cost (0.24 s against 0.6 s for the 1M-row sample); only the
+        # others are summarised.
+        flags = source.one(gate_sql(table, gated), table)
+        maybe |= {c for c, flag in zip(gated, flags, strict=True) if flag}
+    scanned = [(c, keeps_text[c]) for c in columns if c in maybe]
+    if not scanned:
+        return {}
     row = source.one(summary_sql(table, scanned), table)
     found: dict[str, ColumnNumbers] = {}
-    for i, column in enumerate(columns):
+    for i, (column, _text_too) in enumerate(scanned):
         count, smallest, largest = int(row[3 * i]), row[3 * i + 1], row[3 * i + 2]
         option = chosen.get(f"{table}.{column}")
         if option is not None:

@@ -123,6 +123,21 @@ def test_text_numbers_count_too(pg_db, tmp_path) -> None:
     assert _reported(error, "at") == {"3": excerpt(b"2024")}
 
 
+def test_a_few_numbers_among_text_dates_are_found(pg_db, tmp_path, target) -> None:
+    """Columns are first asked for min() only (numbers sort before text): one number among
+    Sequelize's text dates still gets the column its reading, and a blob spelling a number
+    (which min() does not see) is refused with its key, never read as some unit."""
+    rows = [(i, f"2024-04-{i:02d} 10:00:00.000 +00:00", "2024-04-19", None) for i in range(1, 20)]
+    rows.append((20, 1713495066, "2024-04-19", None))
+    result = migrate_db(pg_db, _source(tmp_path, rows))
+    table = result["tables"][0]
+    assert table["numeric_dates"] == {"at": {"reading": "epoch_s", "chosen_by": "data", "numbers": 1}}
+    assert _pg_reading(pg_db)[20] == "2024-04-19 02:51:06.000"
+    blob = _source(tmp_path, [(1, b"1713495066", "2024-04-19", None)], name="blob.sqlite")
+    error = run_failing(pg_db, blob, if_not_empty="replace")
+    assert set(_reported(error, "at")) == {"1"}
+
+
 def test_seconds_and_milliseconds_mixed_are_reported(pg_db, tmp_path, target) -> None:
     rows = [(1, 1713495066, None, None), (2, 1713495066990, None, None), (3, "2024-04-19", None, None)]
     error = run_failing(pg_db, _source(tmp_path, rows))
