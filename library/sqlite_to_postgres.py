@@ -528,18 +528,7 @@ ARGUMENT_SPEC = dict(
 
 
 def options_from(params, check_mode):
-    connection = ConnectionOptions(
-        host=params["login_host"] or None,
-        port=params["login_port"],
-        user=params["login_user"],
-        password=params["login_password"],
-        database=params["login_db"],
-        ssl_mode=params["ssl_mode"],
-        ca_cert=params["ca_cert"],
-        unix_socket=params["login_unix_socket"],
-        connect_timeout=params["connect_timeout"],
-        lock_timeout=params["lock_timeout"],
-    )
+    connection = ConnectionOptions.from_params(params, "sqlite_to_postgres")
     return Options(
         src=params["src"],
         connection=connection,

@@ -11,6 +11,23 @@ IF_NOT_EMPTY = ("fail", "replace")
 VERIFY = ("count", "full")
 
 
+def check_shared(
+    verify: str, max_problems: int, connection: ConnectionOptions, date_numbers: dict[str, str]
+) -> None:
+    """The checks of the options both directions take (ValueError naming the option)."""
+    if verify not in VERIFY:
+        raise ValueError(f"verify must be one of {VERIFY}")
+    if max_problems < 1:
+        raise ValueError("max_problems must be at least 1")
+    if connection.lock_timeout < 0:
+        raise ValueError("lock_timeout must be 0 (wait for ever) or more seconds")
+    for key, reading in date_numbers.items():
+        if reading not in READINGS:
+            raise ValueError(f"date_numbers: {key}: {reading!r} is not one of {', '.join(READINGS)}")
+        if "." not in key:
+            raise ValueError(f"date_numbers: {key!r} is not table.column")
+
+
 @dataclass
 class Options:
     src: str
@@ -34,17 +51,7 @@ class Options:
     def __post_init__(self) -> None:
         if self.if_not_empty not in IF_NOT_EMPTY:
             raise ValueError(f"if_not_empty must be one of {IF_NOT_EMPTY}")
-        if self.verify not in VERIFY:
-            raise ValueError(f"verify must be one of {VERIFY}")
-        if self.max_problems < 1:
-            raise ValueError("max_problems must be at least 1")
-        if self.connection.lock_timeout < 0:
-            raise ValueError("lock_timeout must be 0 (wait for ever) or more seconds")
-        for key, reading in self.date_numbers.items():
-            if reading not in READINGS:
-                raise ValueError(f"date_numbers: {key}: {reading!r} is not one of {', '.join(READINGS)}")
-            if "." not in key:
-                raise ValueError(f"date_numbers: {key!r} is not table.column")
+        check_shared(self.verify, self.max_problems, self.connection, self.date_numbers)
         if self.read_ahead_mb < 0:
             raise ValueError("read_ahead_mb must be 0 or more")
 

@@ -46,6 +46,23 @@ class ConnectionOptions:
     lock_timeout: int = 10  # seconds any statement waits for a lock (0: for ever); see locks.py
     application_name: str = "sqlite_to_postgres"  # how pg_stat_activity shows the module's session
 
+    @classmethod
+    def from_params(cls, params: dict[str, Any], application_name: str) -> ConnectionOptions:
+        """From the login options both modules take (their Ansible parameters)."""
+        return cls(
+            host=params["login_host"] or None,
+            port=params["login_port"],
+            user=params["login_user"],
+            password=params["login_password"],
+            database=params["login_db"],
+            ssl_mode=params["ssl_mode"],
+            ca_cert=params["ca_cert"],
+            unix_socket=params["login_unix_socket"],
+            connect_timeout=params["connect_timeout"],
+            lock_timeout=params["lock_timeout"],
+            application_name=application_name,
+        )
+
     def describe(self) -> str:
         where = self.unix_socket or self.host or "local socket"
         return f"PostgreSQL {self.user}@{where}:{self.port}/{self.database}"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .options import VERIFY
+from .options import check_shared
 from .pg_target import ConnectionOptions
-from .temporal import READINGS
 
 EXTRA = ("fail", "exclude", "add")
 
@@ -32,17 +31,7 @@ class ReverseOptions:
     def __post_init__(self) -> None:
         if self.extra not in EXTRA:
             raise ValueError(f"extra must be one of {EXTRA}")
-        if self.verify not in VERIFY:
-            raise ValueError(f"verify must be one of {VERIFY}")
-        if self.max_problems < 1:
-            raise ValueError("max_problems must be at least 1")
-        if self.connection.lock_timeout < 0:
-            raise ValueError("lock_timeout must be 0 (wait for ever) or more seconds")
-        for key, reading in self.date_numbers.items():
-            if reading not in READINGS:
-                raise ValueError(f"date_numbers: {key}: {reading!r} is not one of {', '.join(READINGS)}")
-            if "." not in key:
-                raise ValueError(f"date_numbers: {key!r} is not table.column")
+        check_shared(self.verify, self.max_problems, self.connection, self.date_numbers)
 
     def excluded_columns(self, table: str) -> set[str]:
         prefix = table + "."

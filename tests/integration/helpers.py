@@ -9,18 +9,23 @@ from sqlite_pg.options import Options
 from sqlite_pg.pg_target import ConnectionOptions
 
 
-def options_for(db: Any, src: str, **extra: Any) -> Options:
-    """Options for ``db``; ``extra`` are Options fields, and ``lock_timeout`` (a connection option)."""
+def connection_for(db: Any, **extra: Any) -> ConnectionOptions:
+    """The test server's login options for ``db``; ``extra`` are ConnectionOptions fields."""
     args = db.module_args()
-    connection = ConnectionOptions(
-        lock_timeout=extra.pop("lock_timeout", ConnectionOptions.lock_timeout),
+    return ConnectionOptions(
         host=args["login_host"],
         port=args["port"],
         user=args["login_user"],
         password=args["login_password"],
         database=args["login_db"],
         ssl_mode="disable",
+        **extra,
     )
+
+
+def options_for(db: Any, src: str, **extra: Any) -> Options:
+    """Options for ``db``; ``extra`` are Options fields, and ``lock_timeout`` (a connection option)."""
+    connection = connection_for(db, lock_timeout=extra.pop("lock_timeout", ConnectionOptions.lock_timeout))
     return Options(src=str(src), connection=connection, **extra)
 
 

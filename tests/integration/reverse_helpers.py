@@ -8,22 +8,13 @@ from typing import Any
 
 import pytest
 import sqlite_pg.reverse as reverse
+from helpers import connection_for
 from sqlite_pg.errors import MigrationError
-from sqlite_pg.pg_target import ConnectionOptions
 from sqlite_pg.reverse_options import ReverseOptions
 
 
 def reverse_options(db: Any, dest: Any, template: Any, **extra: Any) -> ReverseOptions:
-    args = db.module_args()
-    connection = ConnectionOptions(
-        host=args["login_host"],
-        port=args["port"],
-        user=args["login_user"],
-        password=args["login_password"],
-        database=args["login_db"],
-        ssl_mode="disable",
-        application_name="postgres_to_sqlite",
-    )
+    connection = connection_for(db, application_name="postgres_to_sqlite")
     return ReverseOptions(dest=str(dest), template=str(template), connection=connection, **extra)
 
 
