@@ -9,7 +9,7 @@ from .ddl import TableDDL, table_ddl
 from .errors import Problem
 from .identifiers import pg_name
 from .large_value import Streamer
-from .numeric_dates import ColumnNumbers, column_numbers
+from .numeric_dates import ColumnNumbers, column_numbers, gate_expression, gated_columns
 from .options import Options
 from .pg_target import TargetTable
 from .pg_types import INTEGER_TYPES, column_type, converter_for, fast_field, streamer_for
@@ -143,21 +143,48 @@ def plan_existing(
     return plan
 
 
-def _integer_ranges(
-    source: SqliteSource, table: SourceTable, columns: list[str]
-) -> dict[str, tuple[int, int]]:
-    """(min, max) of the integers in each column, in one query: min()/max() of all
-    columns in one scan, the rowid alias from the ends of the table's b-tree.
-    Numbers sort before text and blobs, so a max() that is not an integer (text
-    in the column, or a REAL) has that column asked again for its integers only."""
+@dataclass(frozen=True)
+class CreatedScan:
+    """What one scan of a table the module creates tells its plan before the DDL:
+    the integers' (min, max) per integer column that may need a wider type, and per
+    date/time column whether it holds a number (numeric_dates' gate)."""
+
+    integer_ranges: dict[str, tuple[int, int]]
+    holds_number: dict[str, bool]
+
+
+def _integer_type(
+    table: SourceTable, column: str, options: Options, types: dict[str, dict[str, str]]
+) -> str | None:
+    found = next((c for c in table.columns if c.name == column), None)
+    if found is None or column in options.excluded_columns(table.name):
+        return None
+    pg_type = types.get(table.name, {}).get(column) or postgres_type(found.declared)
+    return pg_type if pg_type in INTEGER_TYPES else None
+
+
+def _scan_created(source: SqliteSource, table: SourceTable, options: Options) -> CreatedScan:
+    """One query: min()/max() of the integer columns and the date columns' gate in
+    one scan, the rowid alias from the ends of the table's b-tree. Numbers sort
+    before text and blobs, so a max() that is not an integer (text in the column,
+    or a REAL) has that column asked again for its integers only."""
+    integers = [
+        c.name for c in table.columns if _integer_type(table, c.name, options, {}) not in (None, "bigint")
+    ]
+    kept = {c.name: c for c in table.columns if c.name not in options.excluded_columns(table.name)}
+    declared_types = {name: column_type_of_declared(c.declared) for name, c in kept.items()}
+    dates = gated_columns(table, declared_types, options.date_numbers)
+    if not integers and not dates:
+        return CreatedScan({}, {})
     table_sql = quote_sqlite(table.name)
-    ends = [c for c in columns if c == table.rowid_alias]
-    scanned = [c for c in columns if c != table.rowid_alias]
+    ends = [c for c in integers if c == table.rowid_alias]
+    scanned = [c for c in integers if c != table.rowid_alias]
     parts = [f"(SELECT {f}({quote_sqlite(c)}) FROM {table_sql})" for c in ends for f in ("min", "max")]
-    aggregates = ", ".join(f"{f}({quote_sqlite(c)})" for c in scanned for f in ("min", "max"))
-    sql = "SELECT " + ", ".join([*parts, "a.*"] if scanned else parts)
-    if scanned:
-        sql += f" FROM (SELECT {aggregates} FROM {table_sql}) AS a"
+    aggregates = [f"{f}({quote_sqlite(c)})" for c in scanned for f in ("min", "max")]
+    aggregates += [gate_expression(c) for c in dates]
+    sql = "SELECT " + ", ".join([*parts, "a.*"] if aggregates else parts)
+    if aggregates:
+        sql += f" FROM (SELECT {', '.join(aggregates)} FROM {table_sql}) AS a"
     row = source.one(sql, table.name)
     ranges: dict[str, tuple[int, int]] = {}
     for position, column in enumerate([*ends, *scanned]):
@@ -170,31 +197,36 @@ def _integer_ranges(
             )
         if low is not None:
             ranges[column] = (low, high)
-    return ranges
+    flags = row[2 * len(integers) :]
+    return CreatedScan(ranges, {c: bool(flag) for c, flag in zip(dates, flags, strict=True)})
+
+
+def scan_created(
+    source: SqliteSource, tables: dict[str, SourceTable], options: Options
+) -> dict[str, CreatedScan]:
+    """Per table the module creates, its one pre-scan (CreatedScan)."""
+    return {name: _scan_created(source, table, options) for name, table in tables.items()}
 
 
 def widen_integers(
-    source: SqliteSource, tables: dict[str, SourceTable], options: Options
+    source: SqliteSource, tables: dict[str, SourceTable], options: Options, scans: dict[str, CreatedScan]
 ) -> tuple[dict[str, dict[str, str]], list[str]]:
     """For the tables the module creates: the integer columns whose values do not fit
-    the type the casting rules give (SQLite integers are 64-bit), with the narrowest
-    type that holds them (pg_types.INTEGER_TYPES); a column referencing a widened
-    one gets its type too, so it can hold every key. With a warning each."""
+    the type the casting rules give (SQLite integers are 64-bit; ``scans`` holds their
+    ranges), with the narrowest type that holds them (pg_types.INTEGER_TYPES); a column
+    referencing a widened one gets its type too, so it can hold every key. With a
+    warning each."""
     types: dict[str, dict[str, str]] = {}
     warnings: list[str] = []
 
     def integer_type(table: SourceTable, column: str) -> str | None:
-        found = next((c for c in table.columns if c.name == column), None)
-        if found is None or column in options.excluded_columns(table.name):
-            return None
-        pg_type = types.get(table.name, {}).get(column) or postgres_type(found.declared)
-        return pg_type if pg_type in INTEGER_TYPES else None
+        return _integer_type(table, column, options, types)
 
     for name, table in tables.items():
+        ranges = dict(scans[name].integer_ranges)
         columns = [c.name for c in table.columns if integer_type(table, c.name) not in (None, "bigint")]
         if not columns:
             continue
-        ranges = _integer_ranges(source, table, columns)
         high_water = source.sequence_value(name) if table.autoincrement else None
         next_id = None
         if table.rowid_alias in columns and (table.rowid_alias in ranges or high_water is not None):
@@ -246,6 +278,7 @@ def plan_create(
     included: set[str],
     problems: list[Problem],
     types: dict[str, str] | None = None,
+    scan: CreatedScan | None = None,
 ) -> TablePlan:
     excluded = options.excluded_columns(table.name)
     kept = [c for c in table.columns if c.name not in excluded]
@@ -279,7 +312,7 @@ def plan_create(
     # types of the generated columns too: for comparing PostgreSQL's values with SQLite's
     types.update({name: column_type(pg_type) for name, pg_type in extras.generated_types.items()})
     not_null = [c.name for c in kept if c.not_null or c.pk_position]
-    numbers = column_numbers(source, table, types, options.date_numbers)
+    numbers = column_numbers(source, table, types, options.date_numbers, scan.holds_number if scan else None)
     plan = TablePlan(table, None, [c.name for c in kept], types, not_null, ddl, widen, numbers=numbers)
     plan.extras = extras
     return plan

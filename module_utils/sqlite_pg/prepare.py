@@ -19,7 +19,7 @@ from .options import Options
 from .ordering import fk_order
 from .outcome import Notes
 from .pg_target import TargetTable, read_tables, relations
-from .plan import TablePlan, plan_create, plan_existing, widen_integers
+from .plan import TablePlan, plan_create, plan_existing, scan_created, widen_integers
 from .read_ahead import SourceLease
 from .schema_extras import trigger_skipped
 from .sqlite_source import SchemaObject, SourceTable
@@ -60,7 +60,8 @@ def prepare(
     plans: dict[str, TablePlan] = {}
     to_create = {n: tables[n] for n in names if n not in existing and options.create_missing}
     with lease.reading() as source:
-        integer_types, widened = widen_integers(source, to_create, options)
+        scans = scan_created(source, to_create, options)
+        integer_types, widened = widen_integers(source, to_create, options, scans)
         for warning in widened:
             notes.warn(warning)
         for name in names:
@@ -68,7 +69,13 @@ def prepare(
                 plans[name] = plan_existing(source, tables[name], existing[name], options, structural)
             elif options.create_missing:
                 plans[name] = plan_create(
-                    source, tables[name], options, set(names), structural, integer_types.get(name)
+                    source,
+                    tables[name],
+                    options,
+                    set(names),
+                    structural,
+                    integer_types.get(name),
+                    scans[name],
                 )
             else:
                 structural.append(
