@@ -160,3 +160,34 @@ def test_reverse_copy_and_check(pg_db, sample: Path, tmp_path: Path) -> None:
     result = json.loads(done.stdout)
     assert result["dest"] == str(dest) and dest.exists()
     assert {t["name"]: t["rows"] for t in result["tables"]}["users"] == source_counts(sample)["users"]
+
+
+def test_console_script_as_setup_installs_it(pg_db, sample: Path, tmp_path: Path) -> None:
+    """pyproject.toml's console script, installed as scripts/setup.sh does (in a
+    virtualenv of its own here, borrowing this one's packages)."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python")]
+    installed = subprocess.run(
+        [*pip, "install", "-q", "--no-deps", "-e", "."], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert installed.returncode == 0, installed.stderr
+    env = env_for(pg_db, PYTHONPATH=":".join(p for p in sys.path if p.endswith("site-packages")))
+    checked = subprocess.run(
+        [
+            str(venv / "bin" / "sqlite-to-postgres"),
+            "check",
+            str(sample),
+            url_of(pg_db),
+            "--ssl-mode",
+            "disable",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "rolled back" in checked.stdout

@@ -61,7 +61,7 @@ def main(
 ) -> int:
     """``build``: the options' positional fields and the URL, from the arguments."""
     args = parser.parse_args()
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         fixed = build(args)
         url = fixed.pop("url")
@@ -93,7 +93,7 @@ def main(
     else:
         for warning in result["warnings_list"]:
             err.print(f"[yellow]warning:[/] {warning}")
-        out = Console(highlight=False)
+        out = Console(highlight=False, soft_wrap=True)
         for line in command.summary(result, options.check_mode):
             out.print(line)
     return OK
