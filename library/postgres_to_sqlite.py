@@ -7,10 +7,22 @@ from __future__ import annotations
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible.module_utils.sqlite_pg.errors import MigrationError
-from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, ConnectionOptions
-from ansible.module_utils.sqlite_pg.reverse import run
-from ansible.module_utils.sqlite_pg.reverse_options import ReverseOptions
+
+try:  # this repository's layout (ansible.cfg: module_utils = module_utils)
+    from ansible.module_utils.sqlite_pg.errors import MigrationError
+    from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, ConnectionOptions
+    from ansible.module_utils.sqlite_pg.reverse import run
+    from ansible.module_utils.sqlite_pg.reverse_options import ReverseOptions
+except ImportError:  # the collection's (scripts/build-collection.sh)
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.errors import MigrationError
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.pg_target import (
+        HAS_PSYCOPG2,
+        ConnectionOptions,
+    )
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.reverse import run
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.reverse_options import (
+        ReverseOptions,
+    )
 
 DOCUMENTATION = r"""
 ---

@@ -7,10 +7,20 @@ from __future__ import annotations
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible.module_utils.sqlite_pg.errors import MigrationError
-from ansible.module_utils.sqlite_pg.migrate import run
-from ansible.module_utils.sqlite_pg.options import Options
-from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, ConnectionOptions
+
+try:  # this repository's layout (ansible.cfg: module_utils = module_utils)
+    from ansible.module_utils.sqlite_pg.errors import MigrationError
+    from ansible.module_utils.sqlite_pg.migrate import run
+    from ansible.module_utils.sqlite_pg.options import Options
+    from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, ConnectionOptions
+except ImportError:  # the collection's (scripts/build-collection.sh)
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.errors import MigrationError
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.migrate import run
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.options import Options
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.pg_target import (
+        HAS_PSYCOPG2,
+        ConnectionOptions,
+    )
 
 DOCUMENTATION = r"""
 ---
