@@ -46,6 +46,8 @@ read -r namespace name version < <("$PYTHON" -c \
 # here); in the collection, module_defaults must name what a task resolves to: the FQCN.
 modules=$(cd "$stage/plugins/modules" && ls -- *.py | sed 's/\.py$//' | paste -sd'|')
 find "$stage/roles" -path '*/tasks/*.yml' -exec sed -E -i "s/^(\s*-?\s*)($modules):/\1$namespace.$name.\2:/" {} +
+# Their documentation's M() links, too (ansible-doc's markup wants the FQCN there).
+sed -E -i "s/M\(($modules)\)/M($namespace.$name.\1)/g" "$stage"/plugins/modules/*.py
 # Filters, too, are found by their FQCN only in a collection's roles.
 filters=$(cd "$stage/plugins/filter" && "$PYTHON" -c '
 import glob, runpy
