@@ -2,7 +2,7 @@
 # Builds the Ansible collection (bwaincell.migration: collection/galaxy.yml) as a
 # tarball in build/ (or the directory given), without moving this repository's
 # layout: a staging tree gets collection/galaxy.yml (its dependencies from
-# requirements.yml) and collection/meta/runtime.yml, the modules (library/*.py,
+# requirements.yml), collection/meta/runtime.yml and CHANGELOG.md, the modules (library/*.py,
 # roles/*/library/*.py) under plugins/modules/, their logic (module_utils/, but
 # the command lines' cli/) under plugins/module_utils/, the roles' filters under
 # plugins/filter/ (a collection's roles hold no plugins), the roles and the
@@ -20,6 +20,7 @@ trap 'rm -rf "$stage"' EXIT
 copy() { git ls-files -z --cached --others --exclude-standard -- "$@" | xargs -0 -I{} cp --parents {} "$stage/"; }
 
 copy roles playbooks README.md
+cp collection/CHANGELOG.md "$stage/"
 rm -rf "$stage"/roles/*/library "$stage"/roles/*/filter_plugins "$stage"/roles/*/molecule
 mkdir -p "$stage/meta" "$stage/plugins/modules" "$stage/plugins/module_utils" "$stage/plugins/filter"
 cp collection/meta/runtime.yml "$stage/meta/"
