@@ -39,7 +39,7 @@ class Terminal:
         )
 
     def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-J", "-t", "cli")
+        return self.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "cli")  # with the scrollback
 
 
 @pytest.fixture
@@ -102,3 +102,33 @@ def test_ctrl_c_rolls_back_and_says_so(pg_db, tmp_path: Path, terminal: Terminal
     assert "interrupted: rolled back, PostgreSQL is unchanged" in screen, screen
     assert "EXIT=130" in screen
     assert user_tables(pg_db) == []
+
+
+def test_password_prompt_on_a_terminal(pg_db, tmp_path: Path, terminal: Terminal) -> None:
+    """No PGPASSWORD, no ~/.pgpass line: the server asks, the terminal is asked."""
+    src = tmp_path / "app.sqlite"
+    create_sample(src, rows=200, seed=3)
+    words = [sys.executable, "-m", FORWARD, "copy", str(src), url_of(pg_db), "--ssl-mode", "disable"]
+    terminal.start(f"cd {ROOT} && env -u PGPASSWORD PGPASSFILE=/dev/null " + " ".join(words))
+    wait_for(lambda: "Password for PostgreSQL" in terminal.screen(), "the password prompt", timeout=120)
+    typed = tmp_path / "typed"  # through a tmux buffer: the password is on no command line
+    typed.write_text(pg_db.module_args()["login_password"])
+    terminal.tmux("load-buffer", str(typed))
+    terminal.tmux("paste-buffer", "-t", "cli")
+    terminal.tmux("send-keys", "-t", "cli", "Enter")
+    wait_for(lambda: "EXIT=" in terminal.screen(), "the command to end", timeout=300)
+    screen = terminal.screen()
+    assert "EXIT=0" in screen, screen
+    assert pg_db.module_args()["login_password"] not in screen
+    assert "committed" in screen
+
+
+def test_no_display_with_json(pg_db, tmp_path: Path, terminal: Terminal) -> None:
+    src = tmp_path / "app.sqlite"
+    create_sample(src, rows=200, seed=3)
+    terminal.start(command_for(pg_db, tmp_path, "copy", str(src), "--json"))
+    wait_for(lambda: "EXIT=" in terminal.screen(), "the command to end", timeout=300)
+    screen = terminal.screen()
+    assert "EXIT=0" in screen, screen
+    assert '"changed": true' in screen
+    assert not [line for line in screen.splitlines() if line.startswith("users ")], screen
