@@ -1,16 +1,9 @@
 #!/usr/bin/python
+# ruff: noqa: E402  (Ansible modules keep DOCUMENTATION before the imports)
 """Ansible face of postgres_to_sqlite: options in, result out. The logic lives in
 module_utils/sqlite_pg (reverse.py and the files it names), tested directly."""
 
 from __future__ import annotations
-
-import traceback
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible.module_utils.sqlite_pg.errors import MigrationError
-from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, ConnectionOptions
-from ansible.module_utils.sqlite_pg.reverse import run
-from ansible.module_utils.sqlite_pg.reverse_options import ReverseOptions
 
 DOCUMENTATION = r"""
 ---
@@ -47,7 +40,7 @@ description:
   - Tables and columns that PostgreSQL has and the template lacks (the application ran a migration
     after the cut-over) are reported before anything is written, with the way through (O(extra)).
 version_added: "1.1.0"
-author: Bwaincell migration project
+author: Bwaincell migration project (!UNKNOWN)
 options:
   dest:
     description:
@@ -191,9 +184,11 @@ requirements:
   - Python 3.11 or later on the managed host
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Does all the work into the temporary file, verifies it, and removes it; dest is untouched.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode).
     support: none
 notes:
   - Runs into one directory are serialised by an C(flock) on the directory; a second one fails at once.
@@ -315,7 +310,7 @@ problems:
     table: {description: Table., type: str}
     column: {description: Column (or null for a table-level problem)., type: str}
     key: {description: "Primary key of the row, as PostgreSQL prints it.", type: dict}
-    reason: {description: Why there is no faithful form, or what differs., type: str}
+    reason: {description: "Why there is no faithful form, or what differs.", type: str}
     value: {description: Excerpt of the value., type: str}
 warnings_list:
   description: Things left out or added (excluded tables and columns, virtual tables created empty, ...).
@@ -328,6 +323,26 @@ removed_stale:
   type: list
   elements: str
 """
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:  # this repository's layout (ansible.cfg: module_utils = module_utils)
+    from ansible.module_utils.sqlite_pg.errors import MigrationError
+    from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, ConnectionOptions
+    from ansible.module_utils.sqlite_pg.reverse import run
+    from ansible.module_utils.sqlite_pg.reverse_options import ReverseOptions
+except ImportError:  # the collection's (scripts/build-collection.sh)
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.errors import MigrationError
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.pg_target import (
+        HAS_PSYCOPG2,
+        ConnectionOptions,
+    )
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.reverse import run
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.reverse_options import (
+        ReverseOptions,
+    )
 
 ARGUMENT_SPEC = dict(
     dest=dict(type="path", required=True),

@@ -1,16 +1,9 @@
 #!/usr/bin/python
+# ruff: noqa: E402  (Ansible modules keep DOCUMENTATION before the imports)
 """Ansible face of sqlite_to_postgres: options in, result out. The logic lives in
 module_utils/sqlite_pg (plain Python, tested directly)."""
 
 from __future__ import annotations
-
-import traceback
-
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible.module_utils.sqlite_pg.errors import MigrationError
-from ansible.module_utils.sqlite_pg.migrate import run
-from ansible.module_utils.sqlite_pg.options import Options
-from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, ConnectionOptions
 
 DOCUMENTATION = r"""
 ---
@@ -50,7 +43,7 @@ description:
   - Failure messages name the table, column and row; they do not name the managed host (a
     module cannot know its inventory name), Ansible's task output does.
 version_added: "1.0.0"
-author: Bwaincell migration project
+author: Bwaincell migration project (!UNKNOWN)
 options:
   src:
     description: Path of the SQLite database on the managed host. Opened read-only.
@@ -215,9 +208,11 @@ requirements:
   - Python 3.11 or later on the managed host
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: Does all the reading, DDL, loading and verification inside a transaction that is rolled back.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode).
     support: full
     details: Shows the tables to create and the rows to load per table.
 notes:
@@ -419,7 +414,7 @@ tables:
        numeric_dates: {last_login: {reading: epoch_ms, chosen_by: data, numbers: 40}}}
 kind:
   description:
-    - What the failure is about, so that a caller can tell the cases apart without reading O(msg)
+    - What the failure is about, so that a caller can tell the cases apart without reading C(msg)
       (the failure summary of roles/bwaincell_migration does).
     - C(connection) PostgreSQL cannot be reached (or the connection was lost); C(target_not_empty)
       target tables hold rows that differ from the source and O(if_not_empty=fail); C(data) values or
@@ -473,7 +468,7 @@ skipped:
     name:
       description: "Its name (C(table.column) or C(table.constraint) where it belongs to a table)."
       type: str
-    reason: {description: Why it is not migrated, and what to do instead., type: str}
+    reason: {description: "Why it is not migrated, and what to do instead.", type: str}
 mapped_names:
   description:
     - The names of this migration that PostgreSQL stores cut to 63 bytes (of the schema, the
@@ -486,8 +481,26 @@ mapped_names:
     kind: {description: "C(schema), C(table), C(column) or C(index).", type: str}
     name: {description: The name in SQLite (or the O(schema) given)., type: str}
     postgres_name: {description: The name in PostgreSQL., type: str}
-    table: {description: The SQLite table of the table, column or index (null for the schema)., type: str}
+    table: {description: "The SQLite table of the table, column or index (null for the schema).", type: str}
 """
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+try:  # this repository's layout (ansible.cfg: module_utils = module_utils)
+    from ansible.module_utils.sqlite_pg.errors import MigrationError
+    from ansible.module_utils.sqlite_pg.migrate import run
+    from ansible.module_utils.sqlite_pg.options import Options
+    from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, ConnectionOptions
+except ImportError:  # the collection's (scripts/build-collection.sh)
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.errors import MigrationError
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.migrate import run
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.options import Options
+    from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.pg_target import (
+        HAS_PSYCOPG2,
+        ConnectionOptions,
+    )
 
 ARGUMENT_SPEC = dict(
     src=dict(type="path", required=True),

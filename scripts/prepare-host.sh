@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 machine (run as root) for the project's tests:
-# the OS packages the tests need (Node.js and npm among them), qemu's binfmt
+# the OS packages the tests need (Node.js and npm among them, tmux for the
+# command line's terminal test), qemu's binfmt
 # registration for the arm64 (Raspberry Pi) test host, the Docker daemon, and
 # the test-host images.
 # Idempotent; each step only does what is missing.
@@ -9,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 for pkg in docker.io debootstrap qemu-user-static binfmt-support postgresql-15 \
-           postgresql-client-15 sqlite3 python3-venv python3-psycopg2 pgloader; do
+           postgresql-client-15 sqlite3 python3-venv python3-psycopg2 pgloader tmux; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 # Node and npm, for the tests that read the .env with the application's parser

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up the controller: a virtualenv in .venv with the pinned Python
-# requirements, the Ansible collections in ./collections, extracted from
+# requirements and the command lines, the Ansible collections in ./collections, extracted from
 # the `ansible` community package on PyPI (Galaxy is not reachable here), and
 # the tests' Node packages in tests/node/node_modules (npm ci).
 # Idempotent: a second run only checks.
@@ -16,6 +16,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements.txt
+# The command lines sqlite-to-postgres and postgres-to-sqlite (pyproject.toml's
+# console scripts), editable: they run this clone's module_utils.
+.venv/bin/python -m pip install -q --no-deps -e .
 
 stamp=collections/.installed-from-ansible-$ANSIBLE_BUNDLE_VERSION
 if [ ! -f "$stamp" ]; then

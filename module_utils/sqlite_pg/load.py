@@ -25,6 +25,7 @@ from .outcome import Notes, TableResult
 from .pg_target import psycopg2, schema_exists
 from .prepare import Prepared
 from .privileges import Access
+from .progress import ANALYZE, DONE, KEYS, VERIFY, rows_reporter, tell
 from .read_ahead import SourceLease
 from .schema_additions import add_extras, create_views
 from .sequences import reset_sequences
@@ -92,9 +93,13 @@ def load(
     created = [plans[n].ddl for n in to_load if plans[n].ddl is not None]
     pending += [(s, ddl.needs[s]) for ddl in created for s in ddl.keys]
     pending += [(s, ddl.needs[s]) for ddl in created for s in ddl.after_load]
+    progress = options.progress
     with lease.reading() as source:
         high_water = {name: source.sequence_value(name) for name in to_load}
         to_load = load_order(to_load, prepared.parents, {n: source.size_hint(n) for n in to_load})
+        if progress is not None:  # exact totals for the display only: a count is a scan
+            for name in to_load:
+                copies[name].on_rows = rows_reporter(progress, name, source.count(name))
     loading = set(to_load)
     loaded: set[str] = set()
     at_commit: list[str] = []
@@ -115,15 +120,20 @@ def load(
         # indexes, checks its foreign keys and this one is read back.
         if position + 1 < len(to_load):
             lease.read_ahead(copies[to_load[position + 1]])
+        rows = result.source_rows
         try:
+            tell(progress, name, KEYS, rows)
             pending = _run_ready(session, pending, loading - loaded)
             at_commit += reset_sequences(session, name, high_water[name])
+            tell(progress, name, VERIFY, rows)
             result.target_rows = verify_table(session, lease, copies[name], tally, options.verify)
             result.verified = True
             generated_added[name] = add_extras(session, lease, plans[name], notes)
             check_computed(session, lease, plans[name])
             if options.analyze and _analyzable(access, schema, name, notes) and not options.check_mode:
+                tell(progress, name, ANALYZE, rows)
                 session.execute(f"ANALYZE {qualified(schema, name)}", record=False)
+            tell(progress, name, DONE, rows)
         except psycopg2.Error as exc:
             failure = session.failure(f"finishing table {name} (indexes, verification)", exc, name)
             if failure is not None:

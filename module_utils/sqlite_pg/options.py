@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .pg_target import ConnectionOptions
+from .progress import Progress
 from .temporal import READINGS
 
 IF_NOT_EMPTY = ("fail", "replace")
@@ -47,6 +48,7 @@ class Options:
     analyze: bool = True
     read_ahead_mb: int = 256  # the next table's COPY text spilled to a temporary file (spool.py)
     check_mode: bool = False
+    progress: Progress | None = field(default=None, repr=False, compare=False)  # a display (progress.py)
 
     def __post_init__(self) -> None:
         if self.if_not_empty not in IF_NOT_EMPTY:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,7 @@ from .pg_target import (
     serial_sequences,
 )
 from .plan import plan_existing
+from .progress import DONE, VERIFY, rows_reporter, tell
 from .reverse_options import ReverseOptions
 from .selection import listing
 from .sqlite_dest import Destination
@@ -558,6 +560,9 @@ class Reverse:
             f"VALUES ({marks})"
         )
         sink = RowSink(db, insert, readers, table, self.problems)
+        if self.options.progress is not None:  # the exact total for the display only: a count is a scan
+            total = target_count(self.conn, self.schema, table.target.name)
+            sink.on_rows = rows_reporter(self.options.progress, table.name, total)
         try:
             with self.conn.cursor() as cur:
                 cur.copy_expert(sql, sink, size=1 << 18)
@@ -619,7 +624,9 @@ class Reverse:
                     (f"{self.options.connection.application_name} verifying",),
                 )
             for table in tables:
+                tell(self.options.progress, table.name, VERIFY, results[table.name].rows)
                 self._verify_table(source, table, results[table.name])
+                tell(self.options.progress, table.name, DONE, results[table.name].rows)
             checked = [SqliteSource._text(r[0]) for r in source._query("PRAGMA integrity_check")]
             if checked != ["ok"]:
                 raise MigrationError(
@@ -718,6 +725,7 @@ class RowSink:
         self.problems = problems
         self.rows: list[list[object]] = []
         self.count = 0
+        self.on_rows: Callable[[int], None] | None = None  # told the rows written per batch (progress.py)
         self.error: BaseException | None = None
         self.keys = [table.columns.index(c) for c in table.key]
         self.converted = [
@@ -756,6 +764,8 @@ class RowSink:
                 self.db.executemany(self.insert, self.rows)
             self.count += len(self.rows)
             self.rows.clear()
+            if self.on_rows is not None:
+                self.on_rows(self.count)
 
     def _report(self, fields: list[str | None]) -> None:
         key = {self.table.columns[p]: "NULL" if fields[p] is None else fields[p] for p in self.keys}

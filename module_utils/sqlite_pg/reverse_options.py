@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from .options import check_shared
 from .pg_target import ConnectionOptions
+from .progress import Progress
 
 EXTRA = ("fail", "exclude", "add")
 
@@ -27,6 +28,7 @@ class ReverseOptions:
     date_numbers: dict[str, str] = field(default_factory=dict)  # "table.column" -> temporal.READINGS
     backup: bool = False
     check_mode: bool = False
+    progress: Progress | None = field(default=None, repr=False, compare=False)  # a display (progress.py)
 
     def __post_init__(self) -> None:
         if self.extra not in EXTRA:

@@ -14,7 +14,7 @@ Memory stays at a few chunks: a row with a value longer than
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,8 @@ class TableCopy:
     fast_fields: list[FastField] = field(default_factory=list)  # SQLite renders the first len() columns
     # Per column (or None): how a value too large to copy whole goes in pieces (large_value.py).
     streamers: list[Streamer | None] = field(default_factory=list)
+    # Told the rows read so far after each batch (progress.rows_reporter), for a face that shows it.
+    on_rows: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
 
     @property
     def streamed_columns(self) -> dict[str, str]:
@@ -366,6 +368,7 @@ class TableCopy:
         out: list[bytes] = []
         size = 0
         batches = self._fast_batches(problems) if self.fast_fields else self._classic_batches(problems)
+        on_rows = self.on_rows
         try:
             for item in batches:
                 if type(item) is LargeRow:  # its line in pieces, hashed and sent as they come
@@ -386,6 +389,8 @@ class TableCopy:
                 lines, data = item
                 total += hash_sum(lines)
                 count += len(lines)
+                if on_rows is not None:
+                    on_rows(count)
                 if send:
                     out.append(data)
                     size += len(data)

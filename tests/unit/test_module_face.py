@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,3 +68,39 @@ def test_both_directions_take_the_same_login_options() -> None:
     shared += ["connect_timeout", "lock_timeout", "date_numbers", "verify", "max_problems"]
     for name in shared:
         assert reverse[name] == forward[name], name
+
+
+# The keys Ansible's documentation schema knows for a return value (a comma in a flow
+# mapping's description splits it into a new key, and ansible-doc shows half of it).
+RETURN_KEYS = {
+    "description",
+    "returned",
+    "type",
+    "elements",
+    "contains",
+    "sample",
+    "choices",
+    "version_added",
+}
+
+
+def return_entries(entries: dict[str, Any], where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, entry in entries.items():
+        yield where + name, entry
+        yield from return_entries(entry.get("contains") or {}, f"{where}{name}.")
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted([*LIBRARY.glob("*.py"), *LIBRARY.parent.glob("roles/*/library/*.py")]),
+    ids=lambda p: p.stem,
+)
+def test_return_entries_have_only_known_keys(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    found = {
+        n.targets[0].id: yaml.safe_load(ast.literal_eval(n.value))
+        for n in tree.body
+        if isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name) and n.targets[0].id == "RETURN"
+    }
+    for name, entry in return_entries(found["RETURN"]):
+        assert set(entry) <= RETURN_KEYS, f"{path.name}: RETURN {name}: {sorted(set(entry) - RETURN_KEYS)}"

@@ -60,7 +60,28 @@ options:
     description: For C(backup), the free space needed as a multiple of the database size.
     type: float
     default: 1.1
+author: Bwaincell migration project (!UNKNOWN)
 extends_documentation_fragment: [files]
+"""
+
+EXAMPLES = r"""
+- name: Check the database and the free space of its backup directory
+  sqlite_backup:
+    src: /opt/bwaincell/data/bwaincell.sqlite
+    free_space_paths: [/var/backups/bwaincell]
+
+- name: Back it up, keeping the last five
+  sqlite_backup:
+    command: backup
+    src: /opt/bwaincell/data/bwaincell.sqlite
+    dest_dir: /var/backups/bwaincell
+    keep: 5
+
+- name: Put the latest backup back (the application stopped)
+  sqlite_backup:
+    command: restore
+    src: /opt/bwaincell/data/bwaincell.sqlite
+    dest_dir: /var/backups/bwaincell
 """
 
 RETURN = r"""
@@ -70,11 +91,11 @@ size: {description: bytes of O(src), type: int, returned: when it exists}
 counts: {description: rows per table, type: dict, returned: check}
 free: {description: free bytes per path of O(free_space_paths), type: dict, returned: check}
 devices: {description: file system (st_dev) of each path of O(free_space_paths), type: dict, returned: check}
-path: {description: the backup written or restored, type: str, returned: backup, restore}
-sha256: {description: sha256 of that backup, type: str, returned: backup, restore}
-seconds: {description: time the copy took, type: float, returned: backup, restore}
+path: {description: "the backup written or restored", type: str, returned: "backup, restore"}
+sha256: {description: "sha256 of that backup", type: str, returned: "backup, restore"}
+seconds: {description: "time the copy took", type: float, returned: "backup, restore"}
 pruned: {description: backups removed by the retention, type: list, returned: backup}
-backups: {description: the backups kept, oldest first, type: list, returned: backup, restore}
+backups: {description: "the backups kept, oldest first", type: list, returned: "backup, restore"}
 replaced: {description: where the replaced file was kept, type: str, returned: restore}
 """
 
