@@ -290,10 +290,27 @@ tables:
           C(epoch_s_real), ...)."
       type: dict
     sequence: {description: "The table's C(sqlite_sequence) value set (null: none).", type: int}
+    changes:
+      description:
+        - "What PostgreSQL holds against the template, by primary key: C(inserted) (rows only PostgreSQL
+          has), C(updated) (rows both have whose stored values differ in a column both have), C(deleted)
+          (rows only the template has). With the cut-over backup as template, the writes made on
+          PostgreSQL since the cut-over. A table O(extra=add) created counts every row as inserted."
+        - Null for a table without a primary key (its rows cannot be matched; a warning says so) and for
+          tables left out by O(tables) or O(exclude_tables).
+      type: dict
   sample:
     - {name: users, rows: 41, target_rows: 41, verified: true, digest: 6abc6b9c7e68694dd908069d8aa447ea,
        seconds: 0.02, action: copied, sequence: 41,
-       forms: {id: integer, is_admin: integer_boolean, created_at: sequelize}}
+       forms: {id: integer, is_admin: integer_boolean, created_at: sequelize},
+       changes: {inserted: 2, updated: 5, deleted: 1}}
+changes:
+  description:
+    - The sums of RV(tables[].changes) over the tables compared (C(inserted), C(updated), C(deleted)),
+      and C(not_compared), the tables without a primary key.
+  returned: always
+  type: dict
+  sample: {inserted: 2, updated: 5, deleted: 1, not_compared: []}
 extra:
   description: Tables and columns PostgreSQL has and the template lacks, and what was done with each.
   returned: always

@@ -41,6 +41,7 @@ from .pg_target import (
     serial_sequences,
 )
 from .plan import plan_existing
+from .reverse_changes import Compared, table_changes, totals
 from .reverse_options import ReverseOptions
 from .selection import listing
 from .sqlite_dest import Destination
@@ -102,6 +103,7 @@ class ReverseResult:
     action: str = "copied"  # copied | added (a table the template lacks) | empty (excluded)
     forms: dict[str, str] = field(default_factory=dict)
     sequence: int | None = None
+    changes: dict[str, int] | None = None  # against the template: inserted, updated, deleted
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +116,7 @@ class ReverseResult:
             "action": self.action,
             "forms": self.forms,
             "sequence": self.sequence,
+            "changes": self.changes,
         }
 
 
@@ -126,10 +129,12 @@ class ReverseOutcome:
     extra: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     removed_stale: list[str] = field(default_factory=list)
+    changes: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "changed": self.changed,
+            "changes": self.changes,
             "dest": self.dest,
             "backup_file": self.backup_file,
             "tables": [t.as_dict() for t in self.tables],
@@ -183,6 +188,7 @@ class Reverse:
             try:
                 self._write(tables, destination.temp)
                 self._verify(tables, destination.temp)
+                self._compare(tables, destination.temp)
             except BaseException:
                 destination.discard()
                 raise
@@ -607,6 +613,29 @@ class Reverse:
                 row = cur.fetchone()
             return int(row[0]) if row and row[0] is not None else None
         return None
+
+    def _compare(self, tables: list[ReverseTable], path: str) -> None:
+        """The writes since the cut-over: each copied table against the template, by key."""
+        added = {t.name: {c for c, _ in t.added_columns} for t in tables}
+        compared = [
+            Compared(
+                t.name,
+                t.key,
+                [c for c in t.columns if c not in added[t.name]],
+                in_template=t.create is None,
+            )
+            for t in tables
+        ]
+        changes = table_changes(path, self.template.file.uri, compared)
+        for result in self.outcome.tables:
+            if result.name in changes:
+                result.changes = changes[result.name]
+        self.outcome.changes = totals(changes)
+        for name in self.outcome.changes["not_compared"]:
+            self.outcome.warnings.append(
+                f"{name}: no primary key, so its rows cannot be matched with the template's: its writes "
+                "since the cut-over are not counted"
+            )
 
     # -- verification -----------------------------------------------------------
     def _verify(self, tables: list[ReverseTable], path: str) -> None:
