@@ -14,22 +14,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "module_utils"))
 
 from sqlite_pg.errors import MigrationError
-from sqlite_pg.pg_target import ConnectionOptions
+from sqlite_pg.pg_target import ConnectionOptions, login_params
 from sqlite_pg.reverse import run
 from sqlite_pg.reverse_options import ReverseOptions
 
 
 def options_from(args: dict[str, Any]) -> ReverseOptions:
-    connection = ConnectionOptions(
-        host=args["login_host"],
-        port=int(args["port"]),
-        user=args["login_user"],
-        password=args["login_password"],
-        database=args["login_db"],
-        ssl_mode="disable",
-        application_name="postgres_to_sqlite",
-        lock_timeout=int(args.get("lock_timeout", 10)),
-    )
+    connection = ConnectionOptions.from_params(login_params(args), "postgres_to_sqlite")
     return ReverseOptions(dest=args["dest"], template=args["template"], connection=connection)
 
 
