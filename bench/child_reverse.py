@@ -16,22 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "module_utils"))
 
-from sqlite_pg.pg_target import ConnectionOptions
+from sqlite_pg.pg_target import ConnectionOptions, login_params
 from sqlite_pg.reverse import run
 from sqlite_pg.reverse_options import ReverseOptions
 
 
 def main(template: str, dest: str, login_json: str, verify: str) -> dict[str, object]:
-    login = json.loads(login_json)
-    connection = ConnectionOptions(
-        host=login["login_host"],
-        port=int(login["port"]),
-        user=login["login_user"],
-        password=login.get("login_password"),
-        database=login["login_db"],
-        ssl_mode=login.get("ssl_mode", "disable"),
-        application_name="postgres_to_sqlite",
-    )
+    connection = ConnectionOptions.from_params(login_params(json.loads(login_json)), "postgres_to_sqlite")
     result = run(ReverseOptions(dest=dest, template=template, connection=connection, verify=verify))
     conn = sqlite3.connect(dest)
     try:

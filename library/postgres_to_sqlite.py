@@ -285,10 +285,27 @@ tables:
           C(epoch_s_real), ...)."
       type: dict
     sequence: {description: "The table's C(sqlite_sequence) value set (null: none).", type: int}
+    changes:
+      description:
+        - "What PostgreSQL holds against the template, by primary key: C(inserted) (rows only PostgreSQL
+          has), C(updated) (rows both have whose stored values differ in a column both have), C(deleted)
+          (rows only the template has). With the cut-over backup as template, the writes made on
+          PostgreSQL since the cut-over. A table O(extra=add) created counts every row as inserted."
+        - Null for a table without a primary key (its rows cannot be matched; a warning says so) and for
+          tables left out by O(tables) or O(exclude_tables).
+      type: dict
   sample:
     - {name: users, rows: 41, target_rows: 41, verified: true, digest: 6abc6b9c7e68694dd908069d8aa447ea,
        seconds: 0.02, action: copied, sequence: 41,
-       forms: {id: integer, is_admin: integer_boolean, created_at: sequelize}}
+       forms: {id: integer, is_admin: integer_boolean, created_at: sequelize},
+       changes: {inserted: 2, updated: 5, deleted: 1}}
+changes:
+  description:
+    - The sums of RV(tables[].changes) over the tables compared (C(inserted), C(updated), C(deleted)),
+      and C(not_compared), the tables without a primary key.
+  returned: always
+  type: dict
+  sample: {inserted: 2, updated: 5, deleted: 1, not_compared: []}
 extra:
   description: Tables and columns PostgreSQL has and the template lacks, and what was done with each.
   returned: always
@@ -301,6 +318,15 @@ extra:
     type: {description: "PostgreSQL's type (null for a table).", type: str}
     action: {description: "C(added) or C(excluded).", type: str}
     declared: {description: "The SQLite declared type (a table: its CREATE TABLE), when added.", type: str}
+kind:
+  description:
+    - What the failure is about, so that a caller can tell the cases apart without reading C(msg).
+    - C(connection) PostgreSQL cannot be reached (or the connection was lost); C(data) values with no
+      faithful SQLite form or schema differences (see RV(problems)); C(verification) the new file does
+      not read back as PostgreSQL's rows; C(error) anything else. The O(dest) is unchanged in every case.
+  returned: on failure
+  type: str
+  choices: [error, connection, data, verification]
 problems:
   description: Values with no faithful form, and schema differences (the module failed; dest unchanged).
   returned: on failure
@@ -330,13 +356,14 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 try:  # this repository's layout (ansible.cfg: module_utils = module_utils)
     from ansible.module_utils.sqlite_pg.errors import MigrationError
-    from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, ConnectionOptions
+    from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, LOGIN_ARGUMENT_SPEC, ConnectionOptions
     from ansible.module_utils.sqlite_pg.reverse import run
     from ansible.module_utils.sqlite_pg.reverse_options import ReverseOptions
 except ImportError:  # the collection's (scripts/build-collection.sh)
     from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.errors import MigrationError
     from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.pg_target import (
         HAS_PSYCOPG2,
+        LOGIN_ARGUMENT_SPEC,
         ConnectionOptions,
     )
     from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.reverse import run
@@ -348,25 +375,7 @@ ARGUMENT_SPEC = dict(
     dest=dict(type="path", required=True),
     template=dict(type="path", required=True),
     backup=dict(type="bool", default=False),
-    login_host=dict(type="str", default="", aliases=["host"]),
-    login_port=dict(
-        type="int",
-        default=5432,
-        aliases=["port"],
-        deprecated_aliases=[dict(name="port", version="2.0.0")],
-    ),
-    login_user=dict(type="str", default="postgres"),
-    login_password=dict(type="str", no_log=True),
-    login_db=dict(type="str", required=True, aliases=["db"]),
-    ssl_mode=dict(
-        type="str",
-        default="prefer",
-        choices=["allow", "disable", "prefer", "require", "verify-ca", "verify-full"],
-    ),
-    ca_cert=dict(type="path", aliases=["ssl_rootcert"]),
-    login_unix_socket=dict(type="path"),
-    connect_timeout=dict(type="int", default=10),
-    lock_timeout=dict(type="int", default=10),
+    **LOGIN_ARGUMENT_SPEC,  # login_host ... lock_timeout: module_utils/sqlite_pg/pg_target.py
     schema=dict(type="str", default="public"),
     tables=dict(type="list", elements="str"),
     exclude_tables=dict(type="list", elements="str", default=[]),
@@ -408,7 +417,7 @@ def main():
     try:
         result = run(options)
     except MigrationError as exc:
-        module.fail_json(msg=exc.msg, problems=exc.problems, changed=False)
+        module.fail_json(msg=exc.msg, problems=exc.problems, kind=exc.kind, changed=False)
     except Exception as exc:  # an unforeseen failure: dest is still as it was
         module.fail_json(
             msg=f"postgres_to_sqlite failed: {exc}", exception=traceback.format_exc(), changed=False

@@ -492,37 +492,20 @@ try:  # this repository's layout (ansible.cfg: module_utils = module_utils)
     from ansible.module_utils.sqlite_pg.errors import MigrationError
     from ansible.module_utils.sqlite_pg.migrate import run
     from ansible.module_utils.sqlite_pg.options import Options
-    from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, ConnectionOptions
+    from ansible.module_utils.sqlite_pg.pg_target import HAS_PSYCOPG2, LOGIN_ARGUMENT_SPEC, ConnectionOptions
 except ImportError:  # the collection's (scripts/build-collection.sh)
     from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.errors import MigrationError
     from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.migrate import run
     from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.options import Options
     from ansible_collections.bwaincell.migration.plugins.module_utils.sqlite_pg.pg_target import (
         HAS_PSYCOPG2,
+        LOGIN_ARGUMENT_SPEC,
         ConnectionOptions,
     )
 
 ARGUMENT_SPEC = dict(
     src=dict(type="path", required=True),
-    login_host=dict(type="str", default="", aliases=["host"]),
-    login_port=dict(
-        type="int",
-        default=5432,
-        aliases=["port"],
-        deprecated_aliases=[dict(name="port", version="2.0.0")],
-    ),
-    login_user=dict(type="str", default="postgres"),
-    login_password=dict(type="str", no_log=True),
-    login_db=dict(type="str", required=True, aliases=["db"]),
-    ssl_mode=dict(
-        type="str",
-        default="prefer",
-        choices=["allow", "disable", "prefer", "require", "verify-ca", "verify-full"],
-    ),
-    ca_cert=dict(type="path", aliases=["ssl_rootcert"]),
-    login_unix_socket=dict(type="path"),
-    connect_timeout=dict(type="int", default=10),
-    lock_timeout=dict(type="int", default=10),
+    **LOGIN_ARGUMENT_SPEC,  # login_host ... lock_timeout: module_utils/sqlite_pg/pg_target.py
     schema=dict(type="str", default="public"),
     tables=dict(type="list", elements="str"),
     exclude_tables=dict(type="list", elements="str", default=[]),

@@ -32,6 +32,43 @@ SESSION_SETTINGS = (
 )
 
 
+# The login options both modules take (their Ansible argument_spec entries), read by
+# ConnectionOptions.from_params; each module's DOCUMENTATION documents them.
+LOGIN_ARGUMENT_SPEC: dict[str, dict[str, Any]] = dict(
+    login_host=dict(type="str", default="", aliases=["host"]),
+    login_port=dict(
+        type="int",
+        default=5432,
+        aliases=["port"],
+        deprecated_aliases=[dict(name="port", version="2.0.0", collection_name="bwaincell.migration")],
+    ),
+    login_user=dict(type="str", default="postgres"),
+    login_password=dict(type="str", no_log=True),
+    login_db=dict(type="str", required=True, aliases=["db"]),
+    ssl_mode=dict(
+        type="str",
+        default="prefer",
+        choices=["allow", "disable", "prefer", "require", "verify-ca", "verify-full"],
+    ),
+    ca_cert=dict(type="path", aliases=["ssl_rootcert"]),
+    login_unix_socket=dict(type="path"),
+    connect_timeout=dict(type="int", default=10),
+    lock_timeout=dict(type="int", default=10),
+)
+
+
+def login_params(args: dict[str, Any]) -> dict[str, Any]:
+    """The login options as AnsibleModule fills them in from ``args`` (an alias such as
+    ``port`` resolved, integers as integers, the spec's default for the rest): what
+    ConnectionOptions.from_params reads, for callers of the logic without Ansible."""
+    params: dict[str, Any] = {}
+    for name, spec in LOGIN_ARGUMENT_SPEC.items():
+        given = [args[n] for n in (name, *spec.get("aliases", [])) if n in args]
+        value = given[0] if given else spec.get("default")
+        params[name] = int(value) if spec["type"] == "int" and value is not None else value
+    return params
+
+
 @dataclass(frozen=True)
 class ConnectionOptions:
     host: str | None = None

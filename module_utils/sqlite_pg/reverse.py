@@ -27,7 +27,17 @@ from typing import Any
 
 from .converters import ColumnType, TextPolicy
 from .copy_text import split_line
-from .errors import ConversionError, MigrationError, Problem, ProblemLimitReached, ProblemLog, excerpt
+from .errors import (
+    KIND_CONNECTION,
+    KIND_DATA,
+    KIND_VERIFICATION,
+    ConversionError,
+    MigrationError,
+    Problem,
+    ProblemLimitReached,
+    ProblemLog,
+    excerpt,
+)
 from .identifiers import pg_name, qualified, quote_ident
 from .locks import LOCK_NOT_AVAILABLE
 from .numeric_dates import column_numbers
@@ -43,6 +53,7 @@ from .pg_target import (
 )
 from .plan import plan_existing
 from .progress import DONE, VERIFY, rows_reporter, tell
+from .reverse_changes import Compared, table_changes, totals
 from .reverse_options import ReverseOptions
 from .selection import listing
 from .sqlite_dest import Destination
@@ -104,6 +115,7 @@ class ReverseResult:
     action: str = "copied"  # copied | added (a table the template lacks) | empty (excluded)
     forms: dict[str, str] = field(default_factory=dict)
     sequence: int | None = None
+    changes: dict[str, int] | None = None  # against the template: inserted, updated, deleted
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -116,6 +128,7 @@ class ReverseResult:
             "action": self.action,
             "forms": self.forms,
             "sequence": self.sequence,
+            "changes": self.changes,
         }
 
 
@@ -128,10 +141,12 @@ class ReverseOutcome:
     extra: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     removed_stale: list[str] = field(default_factory=list)
+    changes: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "changed": self.changed,
+            "changes": self.changes,
             "dest": self.dest,
             "backup_file": self.backup_file,
             "tables": [t.as_dict() for t in self.tables],
@@ -185,6 +200,7 @@ class Reverse:
             try:
                 self._write(tables, destination.temp)
                 self._verify(tables, destination.temp)
+                self._compare(tables, destination.temp)
             except BaseException:
                 destination.discard()
                 raise
@@ -199,7 +215,7 @@ class Reverse:
 
     def _fail(self, limited: bool = False) -> MigrationError:
         summary = self.problems.summary(limited).replace("nothing was written", "dest is unchanged")
-        return MigrationError(summary, self.problems.as_list())
+        return MigrationError(summary, self.problems.as_list(), kind=KIND_DATA)
 
     def _pg_error(self, doing: str, exc: Exception) -> MigrationError:
         message = pg_message(exc)
@@ -211,7 +227,8 @@ class Reverse:
             )
         if isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError) or self.conn.closed:
             return MigrationError(
-                f"connection to PostgreSQL lost while {doing}: {message}; {self.options.dest} is unchanged"
+                f"connection to PostgreSQL lost while {doing}: {message}; {self.options.dest} is unchanged",
+                kind=KIND_CONNECTION,
             )
         return MigrationError(f"PostgreSQL failed while {doing}: {message}; {self.options.dest} is unchanged")
 
@@ -613,6 +630,29 @@ class Reverse:
             return int(row[0]) if row and row[0] is not None else None
         return None
 
+    def _compare(self, tables: list[ReverseTable], path: str) -> None:
+        """The writes since the cut-over: each copied table against the template, by key."""
+        added = {t.name: {c for c, _ in t.added_columns} for t in tables}
+        compared = [
+            Compared(
+                t.name,
+                t.key,
+                [c for c in t.columns if c not in added[t.name]],
+                in_template=t.create is None,
+            )
+            for t in tables
+        ]
+        changes = table_changes(path, self.template.file.uri, compared)
+        for result in self.outcome.tables:
+            if result.name in changes:
+                result.changes = changes[result.name]
+        self.outcome.changes = totals(changes)
+        for name in self.outcome.changes["not_compared"]:
+            self.outcome.warnings.append(
+                f"{name}: no primary key, so its rows cannot be matched with the template's: its writes "
+                "since the cut-over are not counted"
+            )
+
     # -- verification -----------------------------------------------------------
     def _verify(self, tables: list[ReverseTable], path: str) -> None:
         source = SqliteSource(path)
@@ -642,7 +682,8 @@ class Reverse:
                 raise MigrationError(
                     f"the new SQLite file fails PRAGMA foreign_key_check ({len(dangling)} row(s)): {shown}; "
                     "PostgreSQL holds these rows without the template's foreign keys; "
-                    f"{self.options.dest} is unchanged"
+                    f"{self.options.dest} is unchanged",
+                    kind=KIND_DATA,
                 )
         except psycopg2.Error as exc:
             raise self._pg_error("verifying the new file against PostgreSQL", exc) from exc
@@ -684,6 +725,7 @@ class Reverse:
                 f"verification failed for table {table.name}: the new file's values do not read back "
                 f"as PostgreSQL's ({'; '.join(str(p) for p in found[:5])}); {self.options.dest} is unchanged",
                 [p.as_dict() for p in found],
+                kind=KIND_VERIFICATION,
             )
         result.digest = digest.hexdigest()
         if self.options.verify == "count":
@@ -691,7 +733,8 @@ class Reverse:
             if result.target_rows != digest.count:
                 raise MigrationError(
                     f"verification failed for table {table.name}: {result.target_rows} rows in PostgreSQL, "
-                    f"{digest.count} in the new file; {self.options.dest} is unchanged"
+                    f"{digest.count} in the new file; {self.options.dest} is unchanged",
+                    kind=KIND_VERIFICATION,
                 )
         else:
             theirs = target_digest(self.conn, self.schema, table.target.name, copy.columns)
@@ -699,7 +742,8 @@ class Reverse:
             if theirs != digest:
                 diff = diff_rows(self.conn, self.schema, copy)
                 raise MigrationError(
-                    f"verification failed, {self.options.dest} is unchanged: {diff.message()}"
+                    f"verification failed, {self.options.dest} is unchanged: {diff.message()}",
+                    kind=KIND_VERIFICATION,
                 )
         result.verified = True
         result.seconds += time.monotonic() - started

@@ -18,18 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "module_utils"))
 from sqlite_pg.errors import MigrationError
 from sqlite_pg.migrate import run
 from sqlite_pg.options import Options
-from sqlite_pg.pg_target import ConnectionOptions
+from sqlite_pg.pg_target import ConnectionOptions, login_params
 
 
 def options_from(args: dict[str, Any]) -> Options:
-    connection = ConnectionOptions(
-        host=args["login_host"],
-        port=int(args["port"]),
-        user=args["login_user"],
-        password=args["login_password"],
-        database=args["login_db"],
-        ssl_mode=args.get("ssl_mode", "disable"),
-    )
+    connection = ConnectionOptions.from_params(login_params(args), "sqlite_to_postgres")
     extra = {k: v for k, v in args.items() if k in ("verify", "if_not_empty", "tables")}
     return Options(src=args["src"], connection=connection, **extra)
 

@@ -1,7 +1,7 @@
 """Run postgres_to_sqlite's logic (sqlite_pg.reverse.run) in a process a test can kill.
 
 argv: options_json (login_* as module_args gives them, dest, template). Prints
-{"ok": true, "result": ...} or {"ok": false, "error": msg, "problems": [...]}; exit 0 or 1.
+{"ok": true, "result": ...} or {"ok": false, "error": msg, "kind": ..., "problems": [...]}; exit 0 or 1.
 """
 
 from __future__ import annotations
@@ -14,22 +14,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "module_utils"))
 
 from sqlite_pg.errors import MigrationError
-from sqlite_pg.pg_target import ConnectionOptions
+from sqlite_pg.pg_target import ConnectionOptions, login_params
 from sqlite_pg.reverse import run
 from sqlite_pg.reverse_options import ReverseOptions
 
 
 def options_from(args: dict[str, Any]) -> ReverseOptions:
-    connection = ConnectionOptions(
-        host=args["login_host"],
-        port=int(args["port"]),
-        user=args["login_user"],
-        password=args["login_password"],
-        database=args["login_db"],
-        ssl_mode="disable",
-        application_name="postgres_to_sqlite",
-        lock_timeout=int(args.get("lock_timeout", 10)),
-    )
+    connection = ConnectionOptions.from_params(login_params(args), "postgres_to_sqlite")
     return ReverseOptions(dest=args["dest"], template=args["template"], connection=connection)
 
 
@@ -37,7 +28,7 @@ def main(args: dict[str, Any]) -> int:
     try:
         result = run(options_from(args))
     except MigrationError as exc:
-        print(json.dumps({"ok": False, "error": exc.msg, "problems": exc.problems}))
+        print(json.dumps({"ok": False, "error": exc.msg, "kind": exc.kind, "problems": exc.problems}))
         return 1
     print(json.dumps({"ok": True, "result": result}))
     return 0

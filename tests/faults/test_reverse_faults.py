@@ -162,6 +162,7 @@ def test_postgresql_restart_mid_copy_is_a_clear_error(
         rc, out, err = finish(proc)
     assert rc == 1, (out, err)
     assert f"connection to PostgreSQL lost while copying table {HELD_TABLE}" in out["error"]
+    assert out["kind"] == "connection"
     assert f"{dest} is unchanged" in out["error"]
     assert dest.read_bytes() == before
     assert temporary_files(dest.parent) == []

@@ -66,6 +66,7 @@ def test_extra_tables_and_columns_are_reported_before_anything_is_written(
     application_migrates(migrated)
     before = dest.read_bytes()
     error = reverse_failing(migrated, dest, sample)
+    assert error.kind == "data"
     found = {(p["table"], p["column"]) for p in error.problems}
     assert found == {("users", "locale"), ("tasks", "archived"), ("tags", None)}
     assert "extra=add" in error.msg and "exclude" in error.msg
@@ -130,6 +131,10 @@ def test_extra_add_adds_them_with_their_values(migrated: Any, sample: Path, dest
             typed_rows(dest, "users")
         )
     assert_same_rows(migrated, dest)
+    changes = {t["name"]: t["changes"] for t in result["tables"]}
+    # A column the template lacks is no write to its rows; a table it lacks is all new rows.
+    assert changes["users"] == changes["tasks"] == {"inserted": 0, "updated": 0, "deleted": 0}
+    assert changes["tags"] == {"inserted": len(typed_rows(dest, "users")), "updated": 0, "deleted": 0}
 
 
 def test_a_value_with_no_faithful_form_is_reported(migrated: Any, sample: Path, dest: Path) -> None:

@@ -95,6 +95,16 @@ def assert_refused_before_any_change(rc: int, out: str, app_dir: Path, before: d
             "argument 'bwaincell_rollback_dump' is of type str and we were unable to convert to bool",
         ),
         (
+            "rollback.yml",
+            {"bwaincell_rollback_method": "copyback"},
+            "value of bwaincell_rollback_method must be one of: copy_back, restore_backup, got: copyback",
+        ),
+        (
+            "rollback.yml",
+            {"bwaincell_rollback_extra": "keep"},
+            "value of bwaincell_rollback_extra must be one of: fail, add, exclude, got: keep",
+        ),
+        (
             "migrate.yml",
             {"bwaincell_migration_verfy": "count"},
             "Unknown setting(s) bwaincell_migration_verfy on localhost: misspelt?",
@@ -111,6 +121,8 @@ def assert_refused_before_any_change(rc: int, out: str, app_dir: Path, before: d
         "replace-not-bool",
         "tables-not-list",
         "rollback-dump-not-bool",
+        "rollback-method-choice",
+        "rollback-extra-choice",
         "misspelt-migration-name",
         "misspelt-rollback-name",
     ],

@@ -41,3 +41,20 @@ def test_port_still_works_and_is_deprecated_with_a_removal_version(module: str) 
     options = assignments(module)["DOCUMENTATION"]["options"]
     assert "port" in options["login_port"]["aliases"]
     assert "2.0.0" in " ".join(options["login_port"]["description"])
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"port": "5435", "db": "bwaincell"},
+        {"login_port": 5435, "login_db": "bwaincell", "ssl_mode": "prefer"},
+    ],
+    ids=["aliases", "names"],
+)
+def test_login_params_fill_in_what_ansible_would(module: str, given: dict) -> None:
+    """pg_target.login_params (the fault and bench children's way in, without Ansible) gives
+    the login options exactly as the module's argument spec validates them."""
+    from sqlite_pg.pg_target import LOGIN_ARGUMENT_SPEC, login_params
+
+    params, _ = _validated(module, given)
+    assert login_params(given) == {name: params[name] for name in LOGIN_ARGUMENT_SPEC}

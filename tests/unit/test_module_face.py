@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
+import pkgutil
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
+import sqlite_pg
 import yaml
 
 LIBRARY = Path(__file__).resolve().parents[2] / "library"
@@ -18,19 +24,32 @@ MODULES = {
 }
 
 
+def face(module: str) -> ModuleType:
+    """library/<module>.py imported, its module_utils imports (whatever package prefix they
+    name) served by this checkout's sqlite_pg: the ARGUMENT_SPEC as AnsibleModule gets it."""
+    path = LIBRARY / f"{module}.py"
+    for prefix in set(re.findall(r"^\s*from (\S+)\.sqlite_pg\b", path.read_text(), re.MULTILINE)):
+        sys.modules.setdefault(f"{prefix}.sqlite_pg", sqlite_pg)
+        for info in pkgutil.iter_modules(sqlite_pg.__path__):
+            sys.modules.setdefault(
+                f"{prefix}.sqlite_pg.{info.name}", importlib.import_module(f"sqlite_pg.{info.name}")
+            )
+    spec = importlib.util.spec_from_file_location(f"library_{module}", path)
+    assert spec is not None and spec.loader is not None
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
+
+
 def assignments(module: str) -> dict[str, Any]:
     path = LIBRARY / f"{module}.py"
     tree = ast.parse(path.read_text())
-    found: dict[str, Any] = {}
+    found: dict[str, Any] = {"ARGUMENT_SPEC": face(module).ARGUMENT_SPEC}
     for node in tree.body:
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             name = node.targets[0].id
             if name in ("DOCUMENTATION", "EXAMPLES", "RETURN"):
                 found[name] = yaml.safe_load(ast.literal_eval(node.value))
-            elif name == "ARGUMENT_SPEC":
-                found[name] = eval(
-                    compile(ast.Expression(node.value), str(path), "eval")
-                )  # dict(...) literals
     return found
 
 

@@ -2,7 +2,10 @@
 
 The same tests run after each phase; the host's migration state file tells
 which: ``migrated`` (after converge) or ``rolled_back`` (after each side
-effect).
+effect). Before the first rollback the application wrote on PostgreSQL
+(side_effect.yml: a note inserted, a task updated, a note deleted); the
+rollback copies PostgreSQL back (bwaincell_rollback_method copy_back), so
+those writes must be in the SQLite file the application serves again.
 """
 
 from __future__ import annotations
@@ -48,6 +51,20 @@ def latest_backup(host: Any) -> str:
     return host.check_output(f"ls -1 {BACKUPS}/bwaincell_*.sqlite | sort | tail -n 1")
 
 
+def sqlite_row(host: Any, table: str, key: Any) -> list[Any] | None:
+    script = (
+        "import json, sqlite3, sys; c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True); "
+        "r = c.execute('SELECT * FROM ' + sys.argv[2] + ' WHERE id = ?', (sys.argv[3],)).fetchone(); "
+        "print(json.dumps(None if r is None else [v if not isinstance(v, bytes) else v.hex() for v in r]))"
+    )
+    return json.loads(host.check_output(f"python3 -c {json.dumps(script)} {DB} {table} {key}"))
+
+
+def writes() -> dict[str, Any]:
+    """What side_effect.yml wrote on PostgreSQL, and PostgreSQL's counts after it."""
+    return json.loads((EPHEMERAL / "writes-on-postgres.json").read_text())
+
+
 @pytest.fixture
 def phase(host: Any) -> str:
     return state(host)["status"]
@@ -65,11 +82,14 @@ def test_backend_and_counts(host: Any, phase: str) -> None:
     assert all(expected[t] > 0 for t in TABLES)
     if phase == "migrated":
         assert answer["backend"] == "postgres"
+        assert answer["counts"] == expected
     else:
         assert phase == "rolled_back"
         assert answer["backend"] == "sqlite"
         assert answer["database"] == DB
-    assert answer["counts"] == expected
+        # What PostgreSQL held after the application's writes, not the backup's counts.
+        assert answer["counts"] == writes()["counts"]
+        assert answer["counts"]["notes"] == expected["notes"]  # one inserted, one deleted
 
 
 def test_env_file(host: Any, phase: str) -> None:
@@ -160,15 +180,30 @@ def test_report_on_the_controller(host: Any) -> None:
     assert not host.file(f"{ENV}.staged").exists
 
 
-def test_rolled_back_database_is_the_backup(host: Any, phase: str) -> None:
+def test_rolled_back_database_holds_what_postgresql_held(host: Any, phase: str) -> None:
     st = state(host)
     if phase == "migrated":
-        # Nothing restored or dumped yet: the rollback's traces must be absent.
+        # Nothing copied back or dumped yet: the rollback's traces must be absent.
         assert "restored_backup" not in st and "pg_dump" not in st
+        assert not (EPHEMERAL / "writes-on-postgres.json").exists()
         return
-    assert sha256(host, DB) == st["restored_sha256"]
+    assert st["method"] == "copy_back"
+    done = writes()
+    inserted = sqlite_row(host, "notes", done["inserted_note"])
+    assert inserted is not None and "written on PostgreSQL" in inserted
+    assert sqlite_row(host, "notes", done["deleted_note"]) is None
+    updated = sqlite_row(host, "tasks", done["updated_task"])
+    assert updated is not None and "renamed on PostgreSQL" in updated
+    # The module's count of the writes since the cut-over, against the backup by primary key.
+    assert st["changes"] == {"inserted": 1, "updated": 1, "deleted": 1, "not_compared": []}
+    # The template was the cut-over backup; the SQLite file the copy replaced is kept beside it.
     assert sha256(host, st["restored_backup"]) == st["restored_sha256"]
-    assert host.file(st["restored_backup"] + ".sha256").content_string.split()[0] == st["restored_sha256"]
+    previous = host.file(st["replaced_file"])
+    assert st["replaced_file"].startswith(DB + ".") and st["replaced_file"].endswith(".bak")
+    assert previous.exists and previous.user == "bwaincell"
+    assert sqlite_counts(host, st["replaced_file"]) == sqlite_counts(host, st["restored_backup"])
+    db = host.file(DB)
+    assert (db.user, db.group, db.mode) == ("bwaincell", "bwaincell", 0o640)  # as the file it replaced
     dump = host.file(st["pg_dump"])
     assert dump.exists and dump.mode == 0o600 and dump.size > 0
     assert sha256(host, st["pg_dump"]) == st["pg_dump_sha256"]
@@ -186,6 +221,30 @@ def test_failed_rollback_put_the_application_back_on_postgres(host: Any, phase: 
     assert "was stopped, then started again on PostgreSQL" in text
     answer = json.loads((EPHEMERAL / "rollback-fault-health.json").read_text())
     assert answer["status"] == "ok" and answer["backend"] == "postgres"
-    assert answer["counts"] == sqlite_counts(host, latest_backup(host))
+    assert answer["counts"] == writes()["counts"]
     # The state it failed in is kept: the real rollback then saw "migrated".
     assert state(host)["previous"]["status"] == "migrated"
+
+
+def test_rollback_report_on_the_controller(host: Any, phase: str) -> None:
+    reports = sorted((EPHEMERAL / "reports").glob("rollback-*.json"))
+    if phase == "migrated":
+        assert not reports
+        return
+    # The failed rollback's, then the real one's (rollback.yml --check's between them).
+    data = json.loads(reports[-1].read_text())
+    assert reports[-1].with_suffix(".md").exists()
+    assert data["report"] == "bwaincell-rollback" and data["check_mode"] is False
+    (result,) = data["hosts"]
+    assert (result["status"], result["method"], result["failure"]) == ("rolled_back", "copy_back", None)
+    assert [s["step"] for s in result["steps"]] == ["check", "stop", "dump", "copy", "switch", "start"]
+    tables = {t["name"]: t for t in result["tables"]}
+    assert set(tables) == set(TABLES)
+    for t in tables.values():
+        assert t["verified"] and t["digest"] and t["source_rows"] == t["target_rows"] > 0
+    assert tables["notes"]["changes"] == {"inserted": 1, "updated": 0, "deleted": 1}
+    assert tables["tasks"]["changes"] == {"inserted": 0, "updated": 1, "deleted": 0}
+    assert result["changes"] == state(host)["changes"]
+    assert 0 < result["downtime_seconds"] < result["seconds"]
+    text = reports[-1].with_suffix(".md").read_text()
+    assert "| notes | " in text and "1 inserted, 1 updated, 1 deleted" in text
