@@ -140,10 +140,19 @@ def start_scratch(args: argparse.Namespace, data: Path, socket: Path) -> None:
         ],
         timeout=args.timeout + 30,
     )
+    # With hot_standby off the server refuses connections until recovery ends.
     deadline = time.monotonic() + args.timeout
-    while psql(args, str(socket), args.scratch_port, "postgres", "SELECT pg_is_in_recovery()") != [["f"]]:
+    while True:
+        try:
+            if psql(args, str(socket), args.scratch_port, "postgres", "SELECT pg_is_in_recovery()") == [
+                ["f"]
+            ]:
+                return
+            last = "still in recovery"
+        except DrillError as exc:
+            last = str(exc)
         if time.monotonic() > deadline:
-            raise DrillError(f"the scratch cluster was still in recovery after {args.timeout} s")
+            raise DrillError(f"the scratch cluster had not finished recovery after {args.timeout} s: {last}")
         time.sleep(1)
 
 
@@ -211,6 +220,15 @@ def main() -> int:
         write_marker(args, token)
         # Forces a WAL switch and waits until the segment holding the marker is archived.
         run([*pgbackrest, "check"])
+        # Follow the live cluster's own history, not a timeline that a restore
+        # which was put back left in the archive.
+        timeline = psql(
+            args,
+            args.socket_dir,
+            args.port,
+            "postgres",
+            "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int",
+        )[0][0]
         data = prepare_scratch(scratch)
         try:
             run(
@@ -220,6 +238,7 @@ def main() -> int:
                     f"--set={backup['label']}",
                     "--archive-mode=off",
                     "--type=default",
+                    f"--target-timeline={timeline}",
                     "restore",
                 ]
             )
