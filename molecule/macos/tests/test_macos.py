@@ -91,7 +91,8 @@ def test_every_brew_call_is_logged_and_none_as_root(calls):
 
 
 def test_postgresql_installed_once(calls):
-    installs = [c for c in calls if c["argv"][:1] == ["install"]]
+    # (roles/postgresql_backup installs pgbackrest: tests/test_backup_macos.py.)
+    installs = [c for c in calls if c["argv"][:1] == ["install"] and FORMULA in c["argv"]]
     assert len(installs) == 1, installs
     assert FORMULA in installs[0]["argv"]
     assert installs[0]["status"] == 0
@@ -117,8 +118,9 @@ def test_first_run_installs_and_starts(runs):
     assert ["install", FORMULA] in first
     assert ["services", "start", FORMULA] in first
     assert first.index(["install", FORMULA]) < first.index(["services", "start", FORMULA])
-    # The role's configuration replaces Homebrew's: one restart applies it.
-    assert first.count(["services", "restart", FORMULA]) == 1
+    # The role's configuration replaces Homebrew's: one restart applies it; a
+    # second one turns WAL archiving on (roles/postgresql_backup, after it).
+    assert first.count(["services", "restart", FORMULA]) == 2
 
 
 def test_second_run_installs_and_restarts_nothing(runs):
