@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in docker.io debootstrap qemu-user-static binfmt-support postgresql-15 \
+for pkg in docker.io debootstrap qemu-user-static binfmt-support postgresql-15 pgbackrest \
            postgresql-client-15 sqlite3 python3-venv python3-psycopg2 pgloader; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done

@@ -511,3 +511,11 @@ def test_table_shows_every_line_and_what_to_do():
     assert any(row.split()[:3] == ["data", "checksums", "warn"] for row in rows)
     assert any("-> with the server stopped" in row for row in rows)
     assert rows[-1] == "  15 ok, 1 warn, 0 fail"
+
+
+def test_backups_enabled_without_pgbackrest_fails_naming_what_is_missing():
+    obs = changed(backup__missing=["/usr/bin/pgbackrest", "/etc/pgbackrest/pgbackrest.conf"])
+    got = [line for line in judge.lines(obs) if line["check"] in ("last backup", "pgbackrest check")]
+    assert len(got) == 1
+    assert got[0]["status"] == "fail"
+    assert "/usr/bin/pgbackrest and /etc/pgbackrest/pgbackrest.conf do not exist" in got[0]["reason"]

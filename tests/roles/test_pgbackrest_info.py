@@ -2,12 +2,14 @@
 `pgbackrest info --output=json` that pgBackRest 2.45 prints (its user guide's
 "Monitoring" section and command reference): a healthy stanza with a full and
 an incremental backup, a backup with a checksum error (``error: true``), a
-stanza without backups (status code 2), a missing stanza path (code 1), and
+stanza without backups (status code 2), a missing stanza path (code 1, also from
+the real pgbackrest 2.45), and
 what is not JSON at all."""
 
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 from dotenv_readers import PROJECT, load
@@ -138,3 +140,34 @@ def test_answers_that_cannot_be_read(text, problem):
     got = info.last_backup(text, "bwaincell")
     assert problem in got["problem"]
     assert got["stop"] is None
+
+
+def test_the_real_pgbackrest_on_a_stanza_never_created(tmp_path):
+    """pgBackRest itself (Debian's 2.45, installed by scripts/prepare-host.sh)
+    asked about a stanza that has no repository yet."""
+    done = subprocess.run(
+        [
+            "pgbackrest",
+            "--stanza=bwaincell",
+            f"--repo1-path={tmp_path}/repo",
+            f"--lock-path={tmp_path}",
+            f"--log-path={tmp_path}",
+            "--log-level-console=off",
+            "--output=json",
+            "info",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    got = info.last_backup(done.stdout, "bwaincell")
+    assert got == {
+        "stanza_found": True,
+        "status_code": 1,
+        "status_message": "missing stanza path",
+        "label": None,
+        "type": None,
+        "stop": None,
+        "problem": "",
+    }

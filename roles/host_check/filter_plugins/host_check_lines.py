@@ -473,6 +473,15 @@ def _backup(obs: dict[str, Any]) -> list[Line]:
             )
         ]
     stanza = backup.get("stanza")
+    if backup.get("missing"):
+        return [
+            _line(
+                "last backup",
+                FAIL,
+                f"postgresql_backup_enabled is true, but {' and '.join(backup['missing'])} do not exist",
+                "apply roles/postgresql_backup to this host (it installs and configures pgBackRest)",
+            )
+        ]
     info = backup.get("last") or {}
     limit_h = int(backup.get("max_age_hours", 26))
     lines: list[Line] = []
