@@ -478,7 +478,8 @@ def _backup(obs: dict[str, Any]) -> list[Line]:
             _line(
                 "last backup",
                 FAIL,
-                f"postgresql_backup_enabled is true, but {' and '.join(backup['missing'])} do not exist",
+                f"postgresql_backup_enabled is true, but {' and '.join(backup['missing'])} "
+                f"{'does' if len(backup['missing']) == 1 else 'do'} not exist",
                 "apply roles/postgresql_backup to this host (it installs and configures pgBackRest)",
             )
         ]
