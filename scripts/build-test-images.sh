@@ -4,11 +4,13 @@
 #                                   macos and migration scenarios
 #   bwaincell-test/debian12:arm64   the same for arm64 (the Raspberry Pi
 #                                   scenario), run under qemu-user emulation
-# Usage: build-test-images.sh [amd64] [arm64]   (default: both)
+#   bwaincell-test/debian12:armhf   the same for armhf (the 32-bit Raspberry
+#                                   Pi scenario pi_armhf), under qemu-arm
+# Usage: build-test-images.sh [amd64] [arm64] [armhf]   (default: all three)
 # An image that exists is kept; FORCE=1 rebuilds.
 set -euo pipefail
 DOCKER=/usr/bin/docker
-ARCHES=("$@"); [ ${#ARCHES[@]} -gt 0 ] || ARCHES=(amd64 arm64)
+ARCHES=("$@"); [ ${#ARCHES[@]} -gt 0 ] || ARCHES=(amd64 arm64 armhf)
 SOURCES=/etc/apt/sources.list.d/debian.sources
 MIRROR=${DEBIAN_MIRROR:-$(awk '/^URIs:/ {print $2; exit}' "$SOURCES" 2>/dev/null || true)}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian 12 machine (run as root) for the project's tests:
 # the OS packages the tests need (Node.js and npm among them, tmux for the
-# command line's terminal test), qemu's binfmt
-# registration for the arm64 (Raspberry Pi) test host, the Docker daemon, and
+# command line's terminal test, pgBackRest), qemu's binfmt registration for
+# the arm64 and armhf (Raspberry Pi) test hosts, the Docker daemon, and
 # the test-host images.
 # Idempotent; each step only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in docker.io debootstrap qemu-user-static binfmt-support postgresql-15 \
+for pkg in docker.io debootstrap qemu-user-static binfmt-support postgresql-15 pgbackrest \
            postgresql-client-15 sqlite3 python3-venv python3-psycopg2 pgloader tmux; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
@@ -23,11 +23,14 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# arm64 binaries (the Pi test host) run through qemu-user; the kernel must know.
+# arm64 and armhf binaries (the Pi test hosts) run through qemu-user; the
+# kernel must know.
 if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
   mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
 fi
-[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64
+for emulator in qemu-aarch64 qemu-arm; do
+  [ -e "/proc/sys/fs/binfmt_misc/$emulator" ] || update-binfmts --enable "$emulator"
+done
 
 # The Compose v2 CLI plugin (community.docker.docker_compose_v2 needs >= 2.18):
 # Debian 12 only has docker-compose 1.x, so the plugin binary is taken from

@@ -9,9 +9,7 @@ as the mac user (the Homebrew owner), like the role did.
 from __future__ import annotations
 
 import json
-import os
 import shlex
-from pathlib import Path
 
 import pytest
 
@@ -29,13 +27,6 @@ SERVICE_MUTATING = {"start", "stop", "restart", "run", "kill", "cleanup"}
 @pytest.fixture(scope="module")
 def hostvars(host):
     return host.ansible.get_variables()
-
-
-@pytest.fixture(scope="module")
-def app_password():
-    """The password the converge generated (see molecule.yml's inventory)."""
-    path = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "postgresql_app_password"
-    return path.read_text().strip()
 
 
 @pytest.fixture(scope="module")
@@ -188,17 +179,6 @@ def test_settings_in_effect(host, hostvars):
     assert query(host, "SHOW listen_addresses") == "localhost"
 
 
-def test_no_trust_in_pg_hba(host):
-    text = host.file(f"{DATA}/pg_hba.conf").content_string
-    lines = [line.strip() for line in text.splitlines()]
-    active = [line.split() for line in lines if line and not line.startswith("#")]
-    assert active
-    assert all("trust" not in fields for fields in active), active
-    methods = query(host, "SELECT DISTINCT auth_method FROM pg_hba_file_rules ORDER BY 1").split()
-    assert "trust" not in methods
-    assert query(host, "SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL") == "0"
-
-
 def test_admin_is_the_mac_user_with_peer(host):
     rules = query(
         host,
@@ -213,14 +193,10 @@ def test_admin_is_the_mac_user_with_peer(host):
 # --- the application's role and database -------------------------------------------
 
 
-def test_app_role_attributes(host, hostvars):
+def test_app_password_stored_as_scram(host, hostvars):
+    # The role's attributes and its logins are playbooks/check.yml's lines
+    # (../shared/test_check_playbook.py).
     user = hostvars["postgresql_app_user"]
-    row = query(
-        host,
-        "SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls "
-        f"FROM pg_roles WHERE rolname = '{user}'",
-    )
-    assert row == "t|f|f|f|f|f"
     scram = f"SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid WHERE rolname = '{user}'"
     assert query(host, scram) == "t"
 
@@ -242,26 +218,14 @@ def test_public_privileges_revoked(host, hostvars):
     assert query(host, "SELECT has_schema_privilege('public', 'public', 'CREATE')", db) == "f"
 
 
-def _tcp(host, hostvars, password: str | None):
+def _tcp(host, hostvars, password: str):
     user, db = hostvars["postgresql_app_user"], hostvars["postgresql_app_db"]
     port = hostvars.get("postgresql_port", 5432)
-    env = f"PGPASSWORD={shlex.quote(password)} " if password is not None else "PGPASSWORD= "
+    env = f"PGPASSWORD={shlex.quote(password)} "
     return host.run(
         f"{env}PGPASSFILE=/dev/null {BIN}/psql -X -w -h 127.0.0.1 -p {port} -U {user} -d {db} "
         "-Atc 'SELECT current_user'"
     )
-
-
-def test_app_password_login_over_tcp(host, hostvars, app_password):
-    result = _tcp(host, hostvars, app_password)
-    assert result.rc == 0, result.stderr
-    assert result.stdout.strip() == hostvars["postgresql_app_user"]
-
-
-def test_app_login_refused_without_password(host, hostvars):
-    result = _tcp(host, hostvars, None)
-    assert result.rc != 0
-    assert "password" in result.stderr
 
 
 def test_app_login_refused_with_wrong_password(host, hostvars):
