@@ -408,6 +408,11 @@ tables:
           C(epoch_ms), C(epoch_us) or C(julian_day)), C(chosen_by) (C(data): every number in that
           unit's range; C(option): O(date_numbers)) and C(numbers) (how many values were numbers)."
       type: dict
+    column_types:
+      description:
+        - "Per copied column, its PostgreSQL type as C(format_type) spells it: the existing column's, or
+          what the module creates (in check mode, what it would create)."
+      type: dict
   sample:
     - {name: users, source_rows: 40, target_rows: 40, created: false, action: loaded,
        verified: true, seconds: 0.02, digest: 6abc6b9c7e68694dd908069d8aa447ea,

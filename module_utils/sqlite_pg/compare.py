@@ -34,6 +34,7 @@ def compare(
             n,
             created=plans[n].created,
             numeric_dates={c: found.as_dict() for c, found in plans[n].numbers.items()},
+            column_types={c: plans[n].types[c].formatted for c in plans[n].columns},
         )
         for n in prepared.order
     }

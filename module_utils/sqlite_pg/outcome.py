@@ -21,6 +21,7 @@ class TableResult:
     seconds: float = 0.0
     digest: str = ""
     numeric_dates: dict[str, dict[str, Any]] = field(default_factory=dict)  # column -> its numbers' reading
+    column_types: dict[str, str] = field(default_factory=dict)  # copied column -> its PostgreSQL type
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -33,6 +34,7 @@ class TableResult:
             "seconds": round(self.seconds, 3),
             "digest": self.digest,
             "numeric_dates": self.numeric_dates,
+            "column_types": self.column_types,
         }
 
 

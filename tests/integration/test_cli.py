@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from bwaincell_sample import create_sample
+from bwaincell_sample import POSTGRES_DDL, create_sample
 from helpers import user_tables
 
 pytestmark = pytest.mark.integration
@@ -111,6 +111,43 @@ def test_check_of_a_good_database_says_what_it_would_do(pg_db, sample: Path) -> 
     assert "PostgreSQL would run:" in checked.stdout
     assert "rolled back" in checked.stdout
     assert user_tables(pg_db) == []
+    # What each table would become: the types of the columns it would create.
+    result = json.loads(
+        cli(
+            FORWARD,
+            "check",
+            str(sample),
+            url_of(pg_db),
+            "--ssl-mode",
+            "disable",
+            "--json",
+            env=env_for(pg_db),
+        ).stdout
+    )
+    users = next(t for t in result["tables"] if t["name"] == "users")
+    assert users["column_types"]["id"] == "integer"
+    lines = checked.stdout.splitlines()
+    shown = lines[lines.index(f"users: would be created, {counts['users']} rows, verified") + 1]
+    assert set(shown.strip().split(", ")) == {f"{c} {t}" for c, t in users["column_types"].items()}
+
+
+def test_check_into_existing_tables_shows_their_column_types(pg_db, sample: Path) -> None:
+    for statement in POSTGRES_DDL:
+        pg_db.execute(statement)
+    checked = cli(
+        FORWARD, "check", str(sample), url_of(pg_db), "--ssl-mode", "disable", "--json", env=env_for(pg_db)
+    )
+    assert checked.returncode == 0, checked.stderr
+    tasks = next(t for t in json.loads(checked.stdout)["tables"] if t["name"] == "tasks")
+    assert tasks["action"] == "loaded" and tasks["created"] is False
+    real = dict(
+        pg_db.query(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = 'tasks'::regclass AND attnum > 0 AND NOT attisdropped"
+        )
+    )
+    assert tasks["column_types"] == {c: real[c] for c in tasks["column_types"]}
+    assert set(tasks["column_types"]) == set(real)
 
 
 def test_password_from_pgpassfile(pg_db, sample: Path, tmp_path: Path) -> None:

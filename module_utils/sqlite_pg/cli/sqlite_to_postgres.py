@@ -19,6 +19,8 @@ def summary(result: dict[str, Any], check: bool) -> list[str]:
         state = f"would be {action}" if check and action != "unchanged" else action
         verified = ", verified" if table["verified"] else ""
         lines.append(f"{table['name']}: {state}, {table['source_rows']} rows{verified}")
+        if check and table.get("column_types"):
+            lines.append("  " + ", ".join(f"{c} {t}" for c, t in table["column_types"].items()))
     if check and result["ddl"]:
         lines += ["", "PostgreSQL would run:", *(statement + ";" for statement in result["ddl"])]
     rows = sum(t["source_rows"] for t in result["tables"])
