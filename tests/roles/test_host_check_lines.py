@@ -445,13 +445,26 @@ def test_no_health_url_warns():
     assert lines_of(changed(health__url=""))["app health"]["status"] == "warn"
 
 
-def test_no_backups_is_one_warn_line_saying_what_to_do():
-    got = judge.lines(changed(backup={"enabled": False}))
-    backup = [line for line in got if line["check"] in ("backups", "last backup", "pgbackrest check")]
-    assert len(backup) == 1
-    assert backup[0]["status"] == "warn"
-    assert "no PostgreSQL backups" in backup[0]["reason"]
-    assert "roles/postgresql_backup" in backup[0]["action"]
+@pytest.mark.parametrize(
+    ("backup", "said"),
+    [
+        (
+            {"enabled": False, "turned_off": False, "config": "/etc/pgbackrest/pgbackrest.conf"},
+            "no pgBackRest configuration at /etc/pgbackrest/pgbackrest.conf",
+        ),
+        (
+            {"enabled": False, "turned_off": True, "config": "/etc/pgbackrest/pgbackrest.conf"},
+            "turned off (postgresql_backup_enabled: false)",
+        ),
+    ],
+)
+def test_no_backups_is_one_warn_line_saying_why_and_what_to_do(backup, said):
+    got = judge.lines(changed(backup=backup))
+    lines = [line for line in got if line["check"] in ("backups", "last backup", "pgbackrest check")]
+    assert len(lines) == 1
+    assert lines[0]["status"] == "warn"
+    assert said in lines[0]["reason"]
+    assert "roles/postgresql_backup" in lines[0]["action"]
 
 
 def test_an_old_backup_warns_with_its_age():

@@ -171,3 +171,13 @@ def test_the_real_pgbackrest_on_a_stanza_never_created(tmp_path):
         "stop": None,
         "problem": "",
     }
+
+
+def test_the_stanzas_of_a_pgbackrest_conf():
+    conf = (
+        "[global]\nrepo1-path=/var/lib/pgbackrest\n\n[global:archive-push]\ncompress-level=3\n\n"
+        "[main]\npg1-path=/var/lib/postgresql/15/main\n\n[main:backup]\nstart-fast=y\n"
+    )
+    assert info.stanzas(conf) == ["main"]
+    assert info.stanzas("[global]\n[a]\n[b]\n") == ["a", "b"]
+    assert info.stanzas("") == []

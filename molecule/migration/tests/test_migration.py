@@ -166,8 +166,12 @@ def test_report_on_the_controller(host: Any) -> None:
         "copy",
         "switch",
         "start",
+        "backups",
     ]
     assert result["app"]["health"]["json"]["backend"] == "postgres"
+    # pgBackRest set up after the start, its first full backup in the report.
+    assert result["pg_backup"]["enabled"] and not result["pg_backup"]["error"], result["pg_backup"]
+    assert result["pg_backup"]["last"]["label"].endswith("F")
     # The downtime (stop to healthy start) is its own figure, within the steps it spans.
     window = sum(s["seconds"] for s in result["steps"] if s["step"] in ("stop", "copy", "switch"))
     assert (

@@ -464,12 +464,17 @@ def _health(obs: dict[str, Any]) -> Line:
 def _backup(obs: dict[str, Any]) -> list[Line]:
     backup = obs.get("backup") or {}
     if not backup.get("enabled"):
+        reason = (
+            "no PostgreSQL backups: turned off (postgresql_backup_enabled: false)"
+            if backup.get("turned_off")
+            else f"no PostgreSQL backups are set up (no pgBackRest configuration at {backup.get('config')})"
+        )
         return [
             _line(
                 "backups",
                 WARN,
-                "no PostgreSQL backups are set up (postgresql_backup_enabled is false)",
-                "apply roles/postgresql_backup (pgBackRest) with postgresql_backup_enabled: true",
+                reason,
+                "run playbooks/provision.yml for this host (roles/postgresql_backup sets pgBackRest up)",
             )
         ]
     stanza = backup.get("stanza")

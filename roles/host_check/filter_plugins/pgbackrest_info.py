@@ -16,12 +16,28 @@ feeds it the documented shapes):
   ``stanza_found``, ``status_code``, ``status_message``, ``label``, ``type``,
   ``stop`` (Unix seconds, None when there is no good backup) and
   ``problem`` (why the answer could not be read; "" when it could).
+* ``pgbackrest_stanzas``: the stanzas a pgbackrest.conf defines (its sections
+  other than ``global`` and ``global:<command>``, and without a
+  ``<stanza>:<command>`` suffix), for a host whose inventory does not name one.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+_SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*$", re.MULTILINE)
+
+
+def stanzas(config_text: str) -> list[str]:
+    """The stanza sections of a pgbackrest.conf, in order, each once."""
+    found: list[str] = []
+    for section in _SECTION.findall(config_text):
+        name = section.split(":", 1)[0].strip()
+        if name != "global" and name not in found:
+            found.append(name)
+    return found
 
 
 def last_backup(info_json: str, stanza: str) -> dict[str, Any]:
@@ -69,4 +85,4 @@ def last_backup(info_json: str, stanza: str) -> dict[str, Any]:
 
 class FilterModule:
     def filters(self):
-        return {"pgbackrest_last_backup": last_backup}
+        return {"pgbackrest_last_backup": last_backup, "pgbackrest_stanzas": stanzas}
