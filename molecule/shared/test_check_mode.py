@@ -6,6 +6,8 @@ architecture)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from checkplay import healthy_check, recap_changed, run_check
 
@@ -20,6 +22,13 @@ def test_check_mode_gives_the_same_answer(name):
     again = run_check(name, "--check")
     assert again.rc == checked.rc
     assert again.report["check_mode"] is True
-    assert again.lines == checked.lines
+    assert _timeless(again.lines) == _timeless(checked.lines)
     assert recap_changed(checked.output, name) == 0
     assert recap_changed(again.output, name) == 0
+
+
+def _timeless(lines):
+    """The lines with the backup's age left out: it grows between the two runs."""
+    return {
+        c: {**line, "reason": re.sub(r"[\d.]+ h old", "h old", line["reason"])} for c, line in lines.items()
+    }
