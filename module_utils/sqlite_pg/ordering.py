@@ -33,9 +33,17 @@ def fk_order(names: list[str], parents: dict[str, set[str]]) -> tuple[list[str],
 
 
 def load_order(names: list[str], parents: dict[str, set[str]], weight: dict[str, int]) -> list[str]:
-    """``names`` parents first, and otherwise the heaviest table first (the largest
-    ready table next, then by name): the tables that take PostgreSQL longest to
-    finish (indexes, read-back) are then followed by more reading, and the last
-    one, whose finishing nothing overlaps, is small. Tables left in a cycle come
-    last, by name."""
-    return _topological(names, parents, lambda ready: [min(ready, key=lambda n: (-weight.get(n, 0), n))])[0]
+    """``names`` parents first; the last table is the lightest of those no other
+    table waits for (its finishing, indexes and read-back, is the one nothing
+    overlaps), and the others come heaviest first (the largest ready table
+    next, then by name): the tables that take PostgreSQL longest to finish are
+    followed by more reading. Tables left in a cycle come last, by name."""
+    waited_for = {p for n in names for p in parents.get(n, set()) if p != n}
+    leaves = [n for n in names if n not in waited_for]
+    last = min(leaves, key=lambda n: (weight.get(n, 0), n)) if len(names) > 1 and leaves else None
+
+    def pick(ready: list[str]) -> list[str]:
+        others = [n for n in ready if n != last] or ready
+        return [min(others, key=lambda n: (-weight.get(n, 0), n))]
+
+    return _topological(names, parents, pick)[0]

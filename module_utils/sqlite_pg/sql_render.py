@@ -121,15 +121,23 @@ def _timestamp(suffix: str) -> Callable[[ColumnType, TextPolicy, str], FastField
     def render(column: ColumnType, policy: TextPolicy, x: str) -> FastField:
         # Sequelize's 'YYYY-MM-DD HH:MM:SS.mmm +00:00': PostgreSQL prints the
         # fraction without its trailing zeros (and without the dot for .000).
-        shape = f"{_DAY_SHAPE} ??:??:??.{_D * 3} +00:00"  # the fraction's digits: GLOB
+        # The hour is checked by the shape (two GLOBs: 00-19, 20-23; julianday()
+        # takes 24), the fraction's last digit tells the two outputs apart.
+        def shape(last: str) -> str:
+            return " OR ".join(
+                f"{x} GLOB '{_DAY_SHAPE} {hour}:??:??.{_D * 2}{last} +00:00'" for hour in ("[01]?", "2[0-3]")
+            )
+
+        # The common case (a last digit that is not 0) keeps the value whole
+        # but for its offset: GLOB stops at a NUL, replace() does not, so a NUL
+        # after the shape reaches the chunk's check (clean_chunk) and the row
+        # goes to Python, which names it. The other case prints part of the
+        # value, so its length is checked (length() too would stop at a NUL).
         fraction = f"substr({x}, 1, 23)"
-        # GLOB and substr() stop at a NUL, and only part of the value is printed:
-        # instr() sees the whole value (a NUL then leaves it to Python, which names it).
         sql = (
-            f"CASE WHEN {x} GLOB '{shape}' AND substr({x}, 12, 2) < '24' AND {_day_sql(x)} "
-            f"AND instr({x}, char(0)) = 0 "
-            f"THEN CASE WHEN substr({x}, 23, 1) <> '0' THEN {fraction} "
-            f"ELSE rtrim(rtrim({fraction}, '0'), '.') END || '{suffix}' END"
+            f"CASE WHEN ({shape('[1-9]')}) AND {_day_sql(x)} THEN replace({x}, ' +00:00', '{suffix}') "
+            f"WHEN ({shape(_D)}) AND {_day_sql(x)} AND length(CAST({x} AS BLOB)) = 30 "
+            f"THEN rtrim(rtrim({fraction}, '0'), '.') || '{suffix}' END"
         )
         return FastField(sql, rf"{_DAY} {_CLOCK}(?:\.\d{{0,2}}[1-9])?" + re.escape(suffix))
 

@@ -36,6 +36,11 @@ MORE: dict[str, list[object]] = {
         "\uff12\uff10\uff12\uff14-01-01 10:00:00.000 +00:00", "0000-12-31 23:59:59.999 +00:00",
         "0001-01-01 00:00:00.000 +00:00", "2024-01-01 10:00:00.12  +00:00", "2024-01-01 10:00:00.1a0 +00:00",
         "2024-01-01 10:00:0 .000 +00:00", "2024-01-01 10:00:00.000 +01:00",
+        # Each hour GLOB's edges, both outputs (the last digit 0 or not), a NUL after either.
+        "2024-01-01 19:59:59.991 +00:00", "2024-01-01 20:00:00.001 +00:00", "2024-01-01 23:59:59.990 +00:00",
+        "2024-01-01 24:00:00.001 +00:00", "2024-01-01 24:00:00.000 +00:00", "2024-01-01 30:00:00.001 +00:00",
+        "2024-01-01 10:00:00.123 +00:00\x00junk", "2024-01-01 10:00:00.120 +00:00\x00",
+        "2024-01-01 10:00:00.123 +00:00 ", "2024-01-01 10:00:00.123 +00:00 +00:00",
     ],
     "d": ["2024-12-31", "2023-04-31", "0000-01-01", "2024-00-01", "2024-1-01", "2024-01-01\x00x",
           "20a4-01-01", "\uff12\uff10\uff12\uff14-01-01", "0000-12-31", "0001-01-01", " 024-01-01",
@@ -194,7 +199,7 @@ def test_typical_values_need_no_python(tmp_path: Path, monkeypatch: pytest.Monke
         assert fast.run(ProblemLog(10)).digest.count == 6, column
 
 
-def test_load_order_parents_first_then_largest() -> None:
+def test_load_order_parents_first_then_largest_the_lightest_leaf_last() -> None:
     parents = {
         "tasks": {"users", "lists"},
         "lists": {"users"},
@@ -204,6 +209,10 @@ def test_load_order_parents_first_then_largest() -> None:
     weight = {"users": 2, "lists": 5, "tasks": 35, "notes": 20, "budget": 15, "tiny": 1}
     order = load_order(["budget", "lists", "notes", "tasks", "tiny", "users"], parents, weight)
     assert order == ["users", "budget", "lists", "tasks", "notes", "tiny"]
+    # The last table is the lightest one nothing waits for (budget, not notes),
+    # even when it is ready from the start.
+    order = load_order(["budget", "lists", "notes", "tasks", "users"], parents, weight)
+    assert order == ["users", "lists", "tasks", "notes", "budget"]
     # a cycle comes last, by name
     assert load_order(["a", "b", "c"], {"a": {"b"}, "b": {"a"}}, {"a": 9}) == ["c", "a", "b"]
 
