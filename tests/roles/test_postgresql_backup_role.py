@@ -1,8 +1,9 @@
 """roles/postgresql_backup without a test host: argument validation, the
 refusals before any change (no room, bad paths, bad schedules, encryption
 without a passphrase), the warning for a repository on the data's file
-system, and the schedule filter's translations for systemd, cron and launchd.
-The refusals run the role's read-only preflight on this machine."""
+system, the stop when pgBackRest cannot list the data directory or the
+repository, and the schedule filter's translations for systemd, cron and
+launchd. The refusals run the role's read-only preflight on this machine."""
 
 from __future__ import annotations
 
@@ -231,3 +232,44 @@ def test_one_schedule_means_the_same_everywhere(text, on_calendar, cron, launchd
 def test_the_filter_refuses_what_is_not_a_schedule(text):
     with pytest.raises(AnsibleFilterError, match="must be"):
         schedule.parse_schedule(text, "postgresql_backup_full_schedule")
+
+
+# --- pgBackRest must see the files ---------------------------------------------------------
+
+
+def listing(tmp_path: Path, extra: dict):
+    data, repo = tmp_path / "data", tmp_path / "repo"
+    (data / "global").mkdir(parents=True)
+    (data / "PG_VERSION").write_text("15\n")
+    (repo / "archive").mkdir(parents=True)
+    (repo / "backup").mkdir()
+    extra = {
+        "postgresql_data_dir": str(data),
+        "postgresql_backup_repo_path": str(repo),
+        # As the connecting user: the cluster's user cannot enter pytest's tmp_path.
+        "__postgresql_backup_become": False,
+        **extra,
+    }
+    result = ansible_playbook("postgresql_backup_listing.yml", "-c", "local", extra=extra)
+    return result, result.stdout + result.stderr
+
+
+def test_pgbackrest_that_lists_the_directories_passes(tmp_path):
+    # Debian's real pgbackrest (scripts/prepare-host.sh installs it).
+    result, out = listing(tmp_path, {})
+    assert result.returncode == 0, out
+    assert "failed=0" in out, out
+
+
+def test_pgbackrest_that_lists_nothing_is_refused(tmp_path):
+    # What Debian's armhf pgbackrest does under qemu-arm on ext4: readdir()
+    # ends at once with EOVERFLOW, pgBackRest prints nothing and exits 0.
+    blind = tmp_path / "pgbackrest"
+    blind.write_text("#!/bin/sh\nexit 0\n")
+    blind.chmod(0o755)
+    result, out = listing(tmp_path, {"__postgresql_backup_bin": str(blind)})
+    assert result.returncode == 2, out
+    data = tmp_path / "data"
+    refused = f"localhost: pgBackRest ({blind}) lists 0 entries in {data}, which holds PG_VERSION"
+    assert refused in flat(out), out
+    assert "it cannot read that file system's directories" in flat(out), out
