@@ -39,7 +39,10 @@ description:
   - Sequences and identity columns are set past the highest id (and past SQLite's
     AUTOINCREMENT high-water mark) so that the application keeps writing. Loaded tables are
     analyzed in the same transaction, each after its verification, so the statistics are
-    committed with the rows.
+    committed with the rows. Tables the module creates are loaded with C(COPY ... FREEZE), so
+    once committed their rows are frozen and their pages all-visible. No later vacuum then has
+    to rewrite a freshly loaded database to freeze it, and index-only scans work at once (no
+    other session can see such a table before the commit, so nothing sees the rows early).
   - Failure messages name the table, column and row; they do not name the managed host (a
     module cannot know its inventory name), Ansible's task output does.
 version_added: "1.0.0"

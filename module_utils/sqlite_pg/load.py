@@ -106,7 +106,7 @@ def load(
     generated_added: dict[str, list[str]] = {}
     for position, name in enumerate(to_load):
         started = time.monotonic()
-        tally = _copy(session, lease, copies[name], options, problems)
+        tally = _copy(session, lease, copies[name], options, problems, freeze=plans[name].created)
         result = results[name]
         result.source_rows = tally.digest.count
         result.digest = tally.digest.hexdigest()
@@ -149,10 +149,17 @@ def load(
 
 
 def _copy(
-    session: TargetSession, lease: SourceLease, copy: TableCopy, options: Options, problems: ProblemLog
+    session: TargetSession,
+    lease: SourceLease,
+    copy: TableCopy,
+    options: Options,
+    problems: ProblemLog,
+    freeze: bool = False,
 ) -> CopyTally:
     """COPY one table; the tally of what was read (every good row, sent or not)."""
     sql = f"COPY {qualified(session.schema, copy.table.name)} ({column_list(copy.columns)}) FROM STDIN"
+    if freeze:
+        sql += " WITH (FREEZE)"
     # The chunks are read from SQLite in a thread while this one sends
     # (started already while the previous table was finished).
     failed: psycopg2.Error | None = None

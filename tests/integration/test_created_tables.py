@@ -226,3 +226,15 @@ def test_keys_built_after_the_load_refuse_duplicates_the_conversion_makes(pg_db,
     assert (
         pg_db.query("SELECT count(*) FROM pg_constraint WHERE contype IN ('p', 'u')")[0][0] == keys[0][0] + 1
     )
+
+
+def test_created_tables_are_loaded_frozen(pg_db, app_db: str) -> None:
+    """COPY FREEZE into the tables the run created: committed, their pages are
+    all-visible and all-frozen (no later vacuum has to rewrite a freshly loaded
+    database to freeze it, and index-only scans work at once)."""
+    migrate_db(pg_db, app_db)
+    pg_db.execute("CREATE EXTENSION IF NOT EXISTS pg_visibility")
+    for table in ("users", "posts"):
+        pages = pg_db.query(f"SELECT relpages FROM pg_class WHERE relname = '{table}'")[0][0]
+        summary = pg_db.query(f"SELECT all_visible, all_frozen FROM pg_visibility_map_summary('{table}')")
+        assert pages >= 1 and summary == [(pages, pages)], (table, pages, summary)
