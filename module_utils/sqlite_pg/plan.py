@@ -146,9 +146,11 @@ def plan_existing(
 @dataclass(frozen=True)
 class CreatedScan:
     """What one scan of a table the module creates tells its plan before the DDL:
-    the integers' (min, max) per integer column that may need a wider type, and per
-    date/time column whether it holds a number (numeric_dates' gate)."""
+    the integer columns that may need a wider type (all but bigint) and the (min,
+    max) of those holding integers, and per date/time column whether it holds a
+    number (numeric_dates' gate)."""
 
+    integer_columns: list[str]
     integer_ranges: dict[str, tuple[int, int]]
     holds_number: dict[str, bool]
 
@@ -175,7 +177,7 @@ def _scan_created(source: SqliteSource, table: SourceTable, options: Options) ->
     declared_types = {name: column_type_of_declared(c.declared) for name, c in kept.items()}
     dates = gated_columns(table, declared_types, options.date_numbers)
     if not integers and not dates:
-        return CreatedScan({}, {})
+        return CreatedScan(integers, {}, {})
     table_sql = quote_sqlite(table.name)
     ends = [c for c in integers if c == table.rowid_alias]
     scanned = [c for c in integers if c != table.rowid_alias]
@@ -198,7 +200,7 @@ def _scan_created(source: SqliteSource, table: SourceTable, options: Options) ->
         if low is not None:
             ranges[column] = (low, high)
     flags = row[2 * len(integers) :]
-    return CreatedScan(ranges, {c: bool(flag) for c, flag in zip(dates, flags, strict=True)})
+    return CreatedScan(integers, ranges, {c: bool(flag) for c, flag in zip(dates, flags, strict=True)})
 
 
 def scan_created(
@@ -224,7 +226,7 @@ def widen_integers(
 
     for name, table in tables.items():
         ranges = dict(scans[name].integer_ranges)
-        columns = [c.name for c in table.columns if integer_type(table, c.name) not in (None, "bigint")]
+        columns = scans[name].integer_columns
         if not columns:
             continue
         high_water = source.sequence_value(name) if table.autoincrement else None
